@@ -1,0 +1,60 @@
+"""Hierarchical orchestration: an orchestrator decomposes at run time and routes to specialists.
+
+The orchestrator frames the task (one attempt of its own), finds between ``min_subtasks`` and
+``max_subtasks`` subtasks, and routes each to the specialist it belongs to with probability
+``routing_accuracy``. A misrouted subtask reaches the wrong specialist, whose answer is
+plausible but wrong. When a specialist's work ends in a detected failure, the orchestrator
+re-routes the subtask (a fresh routing decision) if ``reroute`` is on; every specialist
+dispatch costs one step of ``step_budget``. At the end the orchestrator synthesizes.
+"""
+from __future__ import annotations
+
+from ..agents import Payload, TrialContext, human_gate, note_first_failure, run_agent
+
+
+def hierarchical_trial(ctx: TrialContext):
+    scenario, rng, state = ctx.scenario, ctx.rng, ctx.state
+    plan = scenario.hierarchy
+    orchestrator, specialists = scenario.agents[0], scenario.agents[1:]
+    framing, detected = yield from run_agent(ctx, orchestrator, Payload())
+    if detected:
+        ctx.end_detected(orchestrator.name)
+        return
+    subtasks = rng.randint(plan.min_subtasks, plan.max_subtasks)
+    steps = misroutes = reroutes = 0
+    state.extra.update(subtasks=subtasks, misroutes=0, reroutes=0, steps=0)
+    results = []
+    for _ in range(subtasks):
+        home = rng.randrange(len(specialists))
+        while True:
+            if steps >= plan.step_budget:
+                state.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
+                ctx.end_detected("step_budget")
+                return
+            steps += 1
+            target, given = home, framing
+            if len(specialists) > 1 and rng.random() >= plan.routing_accuracy:
+                target = rng.choice([i for i in range(len(specialists)) if i != home])
+                misroutes += 1
+                note_first_failure(state, orchestrator.name, "misroute", "wrong_value")
+                given = framing if framing.wrong else Payload(True, "wrong_value")
+            answer, detected = yield from run_agent(ctx, specialists[target], given)
+            if not detected:
+                results.append(answer)
+                break
+            if not plan.reroute:
+                state.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
+                ctx.end_detected(specialists[target].name)
+                return
+            reroutes += 1
+    state.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
+    merged = next((r for r in results if r.wrong), framing)
+    result, detected = yield from run_agent(ctx, orchestrator, merged)
+    if detected:
+        ctx.end_detected(orchestrator.name)
+        return
+    result, stopped = yield from human_gate(ctx, result)
+    if stopped:
+        ctx.end_detected("human_gate")
+    else:
+        ctx.deliver(result)

@@ -1,0 +1,19 @@
+"""Sequential hand-off: each agent's output is the next agent's input."""
+from __future__ import annotations
+
+from ..agents import Payload, TrialContext, human_gate, run_agent
+
+
+def sequential_trial(ctx: TrialContext):
+    """One trial of a chain; a detected failure anywhere ends the run there."""
+    payload = Payload()
+    for agent in ctx.scenario.agents:
+        payload, detected = yield from run_agent(ctx, agent, payload)
+        if detected:
+            ctx.end_detected(agent.name)
+            return
+    payload, stopped = yield from human_gate(ctx, payload)
+    if stopped:
+        ctx.end_detected("human_gate")
+    else:
+        ctx.deliver(payload)
