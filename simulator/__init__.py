@@ -13,6 +13,8 @@ from .params import (DEGRADATIONS, OUTCOMES, PATTERNS, Agent, Defenses, Hierarch
 from .results import SimulationResult
 from .runner import build_scenario, compound_table, resume_trial, simulate, sweep
 from .scenarios import ScenarioError, load_scenario, shipped_scenarios
+from .shared_state import STRATEGIES, compare_strategies, contention_sweep, run_shared_state
+from .sqlite_contention import compare_sqlite
 
 __all__ = [
     # running
@@ -25,6 +27,8 @@ __all__ = [
     "chain_reliability", "required_reliability", "k_of_n", "retry_success", "correlated_chain",
     "correlated_retry_success", "pass_at_k", "pass_hat_k", "pass_hat_k_estimate", "wilson_interval",
     "runs_needed", "runs_to_claim", "mmc_mean_sojourn", "expected_outcomes", "hierarchical_outcomes",
+    # shared state
+    "run_shared_state", "compare_strategies", "contention_sweep", "compare_sqlite", "STRATEGIES",
     # hand-offs and checkpoints
     "CONTRACTS", "INJECTIONS", "check_handoff", "degrade", "example_handoffs", "read_checkpoints",
 ]

@@ -80,7 +80,9 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     denom = 1 + z**2 / trials
     centre = (phat + z**2 / (2 * trials)) / denom
     half = z * math.sqrt(phat * (1 - phat) / trials + z**2 / (4 * trials**2)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return (low, high)
 
 
 def runs_needed(reliability: float, margin: float, z: float = Z95) -> int:
