@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make lab` and `make test`. Everything else they need, they install.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: lab test bench install clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Orchestration Lab needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(LAB_STAMP)
+
+install: $(LAB_STAMP)
+
+## make lab: create .venv, install the kit, open JupyterLab on the first lesson
+lab: $(LAB_STAMP)
+	$(BIN)/orchlab lab $(LAB_ARGS)
+
+## make test: create .venv if missing, install the test extras, run the whole suite
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+
+## make bench: speed of the simulator and the grader on this machine
+bench: $(TEST_STAMP)
+	$(BIN)/python benchmarks/bench_simulator.py
+	@if [ -f benchmarks/bench_grader.py ]; then $(BIN)/python benchmarks/bench_grader.py; fi
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -1,0 +1,75 @@
+"""Simulator speed on this machine: `make bench` prints it. Not a test: nothing here asserts."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import simpy
+
+from simulator import compound_table, load_scenario, simulate, uniform_scenario
+from simulator.randomness import python_stream
+
+
+def best_of(fn, repeats=5):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def plain_simpy_chain(trials: int, agents: int = 5, p: float = 0.85):
+    """The reference the issue quotes: a hand-written SimPy loop, one fresh Environment per trial."""
+    rng = python_stream(0)
+    ok = 0
+    for _ in range(trials):
+        env = simpy.Environment()
+        result = {}
+
+        def chain():
+            good = True
+            for _ in range(agents):
+                yield env.timeout(rng.expovariate(0.5))
+                good = good and rng.random() < p
+            result["ok"] = good
+
+        env.process(chain())
+        env.run()
+        ok += result["ok"]
+    return ok
+
+
+def main():
+    chain = uniform_scenario("sequential", 5, 0.85)
+    orders = load_scenario("orders_daily")
+    rows = []
+    n = 200_000
+    best, _ = best_of(lambda: simulate(chain, trials=n, seed=1))
+    rows.append(("5-agent chain, vectorised engine", f"{n / best:,.0f} trials/s"))
+    n = 20_000
+    best, _ = best_of(lambda: simulate(chain, trials=n, seed=1, engine="simpy"), 3)
+    rows.append(("5-agent chain, SimPy engine", f"{n / best:,.0f} trials/s"))
+    best, _ = best_of(lambda: plain_simpy_chain(n), 3)
+    rows.append(("5-agent chain, plain hand-written SimPy loop", f"{n / best:,.0f} trials/s"))
+    best, _ = best_of(lambda: simulate(orders, trials=10_000, seed=1))
+    rows.append(("orders_daily, 10,000 trials (vectorised)", f"{best * 1000:,.1f} ms"))
+    best, _ = best_of(lambda: simulate(orders, trials=10_000, seed=1, engine="simpy"), 3)
+    rows.append(("orders_daily, 10,000 trials (SimPy)", f"{best * 1000:,.1f} ms"))
+    # one slider move of the compound-reliability explorer: the analytic curve plus 2,000 simulated trials
+    # at each chain length 1..10 for the new per-agent reliability
+    def slider_move():
+        for n_agents in range(1, 11):
+            simulate(pattern="sequential", agents=n_agents, reliability=0.93, trials=2_000, seed=n_agents)
+    best, median = best_of(slider_move, 9)
+    rows.append(("one slider move (10 chain lengths x 2,000 trials)", f"{best * 1000:,.1f} ms best, {median * 1000:,.1f} ms median"))
+    best, _ = best_of(lambda: compound_table(trials=100_000, seed=0), 3)
+    rows.append(("the module's table, 15 cells x 100,000 trials", f"{best * 1000:,.0f} ms"))
+    width = max(len(r[0]) for r in rows)
+    print("Simulator benchmark (best of several runs)")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
