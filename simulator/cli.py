@@ -153,7 +153,7 @@ def build_parser() -> OneLineParser:
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     lab.set_defaults(func=cmd_lab)
 
-    for module in ("grader.cli", "simulator.demo"):
+    for module in ("grader.cli", "explorers.demo"):
         try:
             register = __import__(module, fromlist=["register"]).register
         except (ImportError, AttributeError):
