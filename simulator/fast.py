@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .params import DEGRADATIONS, Agent, Scenario
+from .params import DEGRADATIONS, OUTCOMES, Agent, Scenario
 from .randomness import draw_latencies
 
 NO_KIND = -1
@@ -187,13 +187,13 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
         ledger.ended_at[stopped & (ledger.ended_at < 0)] = len(agents) + 1
         detected |= stopped
 
-    outcome = np.where(detected, "detected_failure", np.where(wrong, "silent_failure", "correct"))
+    outcome_codes = np.where(detected, 2, np.where(wrong, 1, 0))
     lookup = np.array(names + [None], dtype=object)
     mode_names = np.array([None, "loud", "silent"], dtype=object)
     kind_names = np.array(list(DEGRADATIONS) + [None], dtype=object)
     frame = pd.DataFrame({
         "trial": np.arange(trials),
-        "outcome": pd.Categorical(outcome, categories=["correct", "silent_failure", "detected_failure"]),
+        "outcome": pd.Categorical.from_codes(outcome_codes, categories=list(OUTCOMES)),
         "latency": clock,
         "calls": ledger.calls,
         "retries": ledger.retries,
