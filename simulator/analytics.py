@@ -173,19 +173,24 @@ def _gate(scenario: Scenario, dist: dict) -> dict:
 
 
 def _fan_in(scenario: Scenario, branch_dists: list[dict]) -> dict:
-    """Combine parallel branch outcomes under the fan-in quorum (exact enumeration)."""
-    quorum = scenario.quorum
+    """Combine parallel branch outcomes under the fan-in rules (exact enumeration).
+
+    Exact for distinct subtasks with any quorum; for replicas only with ``fan_in='all'``,
+    because which K replicas arrive first depends on timing.
+    """
+    quorum, width = scenario.quorum, len(branch_dists)
+    if scenario.redundant and quorum < width:
+        raise ParameterError("fan_in", "replicas with a quorum race each other; simulate them (or use k_of_n when failures are loud)")
     out: dict = {"detected": 0.0}
     keys = [[k for k, v in dist.items() if v > 0] for dist in branch_dists]
     for combo in product(*keys):
         mass = math.prod(dist[k] for dist, k in zip(branch_dists, combo))
         delivered = [k for k in combo if k != "detected"]
-        if len(delivered) < quorum:
+        partial = len(delivered) < width
+        if len(delivered) < quorum or (partial and scenario.defenses.completeness):
             out["detected"] += mass
             continue
-        if quorum < len(combo):
-            raise ParameterError("fan_in", "the closed form covers fan_in=all only; simulate for quorum and any")
-        kind = next((k for k in delivered if k != "correct"), "correct")
+        kind = next((k for k in delivered if k != "correct"), "missing_field" if partial else "correct")
         out[kind] = out.get(kind, 0.0) + mass
     return out
 
@@ -193,8 +198,7 @@ def _fan_in(scenario: Scenario, branch_dists: list[dict]) -> dict:
 def expected_outcomes(scenario: Scenario) -> dict[str, float]:
     """Exact outcome rates of a sequential, fanout or hybrid scenario, without correlation.
 
-    Fan-out is exact for ``fan_in='all'``; with a quorum the branch that reaches the
-    synthesizer first depends on timing, so only the simulation answers.
+    Fan-out is exact for distinct subtasks under any fan-in, and for replicas under ``all``.
     """
     if scenario.correlation:
         raise ParameterError("correlation", "the closed form assumes independent agents; use correlated_chain for chains")

@@ -61,6 +61,8 @@ def cmd_simulate(args) -> int:
         settings["human_gate"] = True
     if args.completeness:
         settings["completeness"] = True
+    if args.redundant:
+        settings["redundant"] = True
     if args.scenario:
         result = simulate(args.scenario, trials=args.trials, seed=args.seed, engine=args.engine, **settings)
     else:
@@ -131,6 +133,7 @@ def build_parser() -> OneLineParser:
     sim.add_argument("--retries", type=whole(0, 20), help="retries after a detected failure, 0 to 20 (default 0)")
     sim.add_argument("--correlation", type=probability, help="common-cause failure share, 0 to 1 (default 0)")
     sim.add_argument("--fan-in", help="fan-in policy for fanout/hybrid: all, any or quorum:K (default all)")
+    sim.add_argument("--redundant", action="store_true", help="fan-out branches are replicas of one task, not distinct subtasks")
     sim.add_argument("--human-gate", action="store_true", help="put a human review before the result is acted on")
     sim.add_argument("--completeness", action="store_true", help="cross-check completeness signals at each hand-off")
     sim.add_argument("--trials", type=whole(1, 5_000_000), default=10_000, help="trials, 1 to 5,000,000 (default 10,000)")

@@ -114,6 +114,34 @@ class _Ledger:
             self.ended_at[ran & (self.ended_at < 0) & stage.detected] = i
 
 
+def _fan_in(scenario: Scenario, b_wrong, b_kind, b_done, b_ok):
+    """What the synthesizer receives: start time, branches present, and its input.
+
+    Replicas: it starts at the K-th delivery and uses the first K. Distinct subtasks: it waits
+    for every branch to finish and uses all that delivered; fewer than all is ``partial``.
+    """
+    trials, width = b_ok.shape
+    quorum = scenario.quorum
+    n_ok = b_ok.sum(axis=1)
+    enough = n_ok >= quorum
+    if scenario.redundant:
+        arrival = np.where(b_ok, b_done, np.inf)
+        order = np.argsort(arrival, axis=1, kind="stable")
+        included = np.zeros_like(b_ok)
+        included[np.arange(trials)[:, None], order[:, :quorum]] = True
+        included &= b_ok
+        kth = np.take_along_axis(arrival, order[:, quorum - 1:quorum], axis=1)[:, 0]
+        start = np.where(enough, kth, b_done.max(axis=1))
+        present = np.where(enough, included.sum(axis=1), n_ok)
+    else:
+        included, start, present = b_ok, b_done.max(axis=1), n_ok
+    in_wrong = (b_wrong & included).any(axis=1)
+    first_bad = np.argmax(b_wrong & included, axis=1)
+    in_kind = np.where(in_wrong, b_kind[np.arange(trials), first_bad], NO_KIND).astype(np.int8)
+    partial = enough & (present < width) & (not scenario.redundant)
+    return start, present, enough, partial, in_wrong, in_kind
+
+
 def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) -> pd.DataFrame:
     """All trials of a sequential, fanout or hybrid scenario; one row per trial."""
     agents = scenario.agents
@@ -144,7 +172,6 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
             clock += head.latency
             wrong, kind, detected = head.wrong, head.kind, head.detected.copy()
         workers = scenario.workers
-        quorum = scenario.quorum
         alive = ~detected
         b_wrong = np.empty((trials, len(workers)), dtype=bool)
         b_kind = np.empty((trials, len(workers)), dtype=np.int8)
@@ -154,21 +181,16 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
             stage = step(agent, alive, wrong, kind, ends_run=False)
             b_wrong[:, j], b_kind[:, j] = stage.wrong, stage.kind
             b_done[:, j], b_ok[:, j] = stage.latency, ~stage.detected
-        arrival = np.where(b_ok, b_done, np.inf)
-        order = np.argsort(arrival, axis=1, kind="stable")
-        n_ok = b_ok.sum(axis=1)
-        enough = n_ok >= quorum
-        included = np.zeros_like(b_ok)
-        rows = np.arange(trials)[:, None]
-        included[rows, order[:, :quorum]] = True
-        included &= b_ok
-        start = np.where(enough, np.take_along_axis(arrival, order[:, quorum - 1:quorum], axis=1)[:, 0], b_done.max(axis=1))
-        in_wrong = (b_wrong & included).any(axis=1)
-        first_bad = np.argmax(b_wrong & included, axis=1)
-        in_kind = np.where(in_wrong, b_kind[np.arange(trials), first_bad], NO_KIND).astype(np.int8)
+        start, present, enough, partial, in_wrong, in_kind = _fan_in(scenario, b_wrong, b_kind, b_done, b_ok)
         fan_in_failed = alive & ~enough
+        partial &= alive
+        if scenario.defenses.completeness:
+            ledger.caught_at[partial & (ledger.caught_at < 0)] = len(agents)
+            fan_in_failed |= partial
+        else:
+            in_kind = np.where(partial & ~in_wrong, DEGRADATIONS.index("missing_field"), in_kind).astype(np.int8)
+            in_wrong = in_wrong | partial
         ledger.ended_at[fan_in_failed & (ledger.ended_at < 0)] = len(agents)
-        present = np.where(enough, (arrival <= start[:, None]).sum(axis=1), n_ok)
         delivered = np.where(alive, present, np.nan)
         detected |= fan_in_failed
         clock += np.where(alive, start, 0.0)

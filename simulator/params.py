@@ -188,6 +188,9 @@ class Hierarchy:
 class Scenario:
     """A whole system: its pattern, its agents, the defenses, and pattern-specific settings.
 
+    ``redundant`` says what fan-out branches are: distinct subtasks (the default: a synthesis
+    from fewer than all of them is incomplete) or replicas of one task (any K of them suffice).
+
     Agent roles follow the pattern: ``sequential`` runs ``agents`` in order; ``fanout`` runs
     all but the last in parallel and the last synthesizes; ``hybrid`` adds an orchestrator
     first; ``hierarchical`` has an orchestrator first and specialists after it; ``mesh``
@@ -198,6 +201,7 @@ class Scenario:
     agents: tuple[Agent, ...]
     defenses: Defenses = field(default_factory=Defenses)
     fan_in: str = "all"
+    redundant: bool = False
     correlation: float = 0.0
     mesh: Mesh = field(default_factory=Mesh)
     hierarchy: Hierarchy = field(default_factory=Hierarchy)

@@ -51,6 +51,7 @@ class ScenarioFile(_Model):
     description: str = ""
     pattern: Literal[PATTERNS]  # type: ignore[valid-type]
     fan_in: str = "all"
+    redundant: bool = False
     correlation: float = Field(0.0, ge=0, le=1)
     alert: dict[str, Any] = {}
     defaults: DefaultsSpec = DefaultsSpec()
@@ -128,7 +129,7 @@ def _build(spec: ScenarioFile) -> Scenario:
         mesh["subscriptions"] = tuple(tuple(s) for s in mesh["subscriptions"])
     return Scenario(
         pattern=spec.pattern, agents=tuple(agents), defenses=Defenses(**spec.defenses), fan_in=spec.fan_in,
-        correlation=spec.correlation, mesh=Mesh(**mesh), hierarchy=Hierarchy(**spec.hierarchy), name=spec.name,
+        redundant=spec.redundant, correlation=spec.correlation, mesh=Mesh(**mesh), hierarchy=Hierarchy(**spec.hierarchy), name=spec.name,
         description=spec.description.strip(), contracts={a.name: a.contract for a in spec.agents if a.contract},
         context={"alert": spec.alert},
     )

@@ -67,11 +67,23 @@ def test_fanout_all_and_hybrid(engine, options):
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("quorum", ["any", "quorum:2"])
 def test_fan_in_quorum_is_k_of_n_when_failures_are_loud(engine, quorum):
-    scenario = uniform_scenario("fanout", 3, 0.8, silent_share=0.0, fan_in=quorum)
+    scenario = uniform_scenario("fanout", 3, 0.8, silent_share=0.0, fan_in=quorum, redundant=True)
     scenario = scenario.replace(agents=scenario.agents[:-1] + (scenario.agents[-1].__class__("synthesizer", 1.0),))
     k = scenario.quorum
     result = simulate(scenario, trials=TRIALS[engine], seed=9, engine=engine)
     assert_rate(result.success_rate, k_of_n(0.8, k, 3), TRIALS[engine], quorum)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("completeness", [False, True])
+def test_distinct_subtasks_under_a_quorum(engine, completeness):
+    """Synthesizing from fewer than all distinct subtasks is silently incomplete, unless the signal is checked."""
+    scenario = uniform_scenario("hybrid", 3, 0.85, fan_in="quorum:2", completeness=completeness, retries=1)
+    result = check_against_theory(scenario, engine, seed=8)
+    partial = result.trials["branches_delivered"] == 2
+    assert partial.any()
+    expected = "detected_failure" if completeness else "silent_failure"
+    assert (result.trials.loc[partial, "outcome"] == expected).mean() > (0.99 if completeness else 0.8)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
