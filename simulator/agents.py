@@ -152,6 +152,15 @@ def human_gate(ctx: TrialContext, payload: Payload):
     return payload, stopped
 
 
+def finish(ctx: TrialContext, payload: Payload):
+    """The end of every trial: the human gate if it is on, then deliver. ``yield from`` it."""
+    payload, stopped = yield from human_gate(ctx, payload)
+    if stopped:
+        ctx.end_detected("human_gate")
+    else:
+        ctx.deliver(payload)
+
+
 def note_first_failure(state: TrialState, agent: str, mode: str, kind: str | None):
     if state.first_failure_agent is None:
         state.first_failure_agent, state.first_failure_mode, state.degradation = agent, mode, kind

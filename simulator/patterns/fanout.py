@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import simpy
 
-from ..agents import Payload, TrialContext, human_gate, run_agent
+from ..agents import Payload, TrialContext, finish, run_agent
 
 
 def _branch(ctx: TrialContext, index: int, agent, payload: Payload, inbox: simpy.Store):
@@ -55,11 +55,7 @@ def fan_out_in(ctx: TrialContext, payload: Payload):
     if detected:
         ctx.end_detected(scenario.agents[-1].name)
         return
-    result, stopped = yield from human_gate(ctx, result)
-    if stopped:
-        ctx.end_detected("human_gate")
-    else:
-        ctx.deliver(result)
+    yield from finish(ctx, result)
 
 
 def fanout_trial(ctx: TrialContext):

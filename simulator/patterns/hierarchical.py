@@ -9,7 +9,7 @@ dispatch costs one step of ``step_budget``. At the end the orchestrator synthesi
 """
 from __future__ import annotations
 
-from ..agents import Payload, TrialContext, human_gate, note_first_failure, run_agent
+from ..agents import Payload, TrialContext, finish, note_first_failure, run_agent
 
 
 def hierarchical_trial(ctx: TrialContext):
@@ -53,8 +53,4 @@ def hierarchical_trial(ctx: TrialContext):
     if detected:
         ctx.end_detected(orchestrator.name)
         return
-    result, stopped = yield from human_gate(ctx, result)
-    if stopped:
-        ctx.end_detected("human_gate")
-    else:
-        ctx.deliver(result)
+    yield from finish(ctx, result)

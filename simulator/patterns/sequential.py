@@ -1,7 +1,7 @@
 """Sequential hand-off: each agent's output is the next agent's input."""
 from __future__ import annotations
 
-from ..agents import Payload, TrialContext, human_gate, run_agent
+from ..agents import Payload, TrialContext, finish, run_agent
 
 
 def sequential_trial(ctx: TrialContext):
@@ -12,8 +12,4 @@ def sequential_trial(ctx: TrialContext):
         if detected:
             ctx.end_detected(agent.name)
             return
-    payload, stopped = yield from human_gate(ctx, payload)
-    if stopped:
-        ctx.end_detected("human_gate")
-    else:
-        ctx.deliver(payload)
+    yield from finish(ctx, payload)
