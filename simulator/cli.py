@@ -113,6 +113,8 @@ def cmd_lab(args) -> int:
         command.append("--no-browser")
     if args.token is not None:
         command.append(f"--IdentityProvider.token={args.token}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI often run as root; Jupyter refuses without this
     sys.stdout.flush()
     os.execv(sys.executable, command)
     return 0  # pragma: no cover
