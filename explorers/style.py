@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from copy import deepcopy
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -36,3 +37,15 @@ def caption(text: str) -> widgets.HTML:
     """The one line under a figure that says what to notice."""
     return widgets.HTML(f'<p class="orchlab-caption" style="margin:2px 0 14px 0;color:#333;font-style:italic">'
                         f'What to notice: {html.escape(text)}</p>')
+
+
+def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:
+    """Make changes made before a FigureWidget is first shown reach the browser.
+
+    plotly copies a figure's state into its synced traits only when the figure itself is
+    displayed; inside a VBox that never happens, so data set before display is lost (traces
+    drawn against 0, 1, 2... in Voila, now and then in JupyterLab). This does the same copy.
+    """
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
+    fig._widget_data = deepcopy(fig._data)
+    return fig

@@ -45,3 +45,25 @@ def test_environment_yml_matches_pyproject(root):
     assert "-e ." in pip
     py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert "3.11" in py
+
+
+def test_explorers_namespace_is_curated():
+    import explorers
+
+    assert len(explorers.__all__) == len(set(explorers.__all__))
+    for name in explorers.__all__:
+        assert getattr(explorers, name) is not None
+    assert {n for n in explorers.__all__ if n.endswith("_explorer")} == {
+        "first_slider_explorer", "pattern_explorer", "mesh_explorer", "reliability_explorer", "spot_check_explorer",
+        "correlation_explorer", "propagation_explorer", "silent_chain_explorer", "contention_explorer",
+        "orchestration_value_explorer", "monitoring_explorer", "incident_explorer"}
+
+
+def test_grader_namespace_is_curated():
+    import grader
+
+    assert len(grader.__all__) == len(set(grader.__all__))
+    for name in ("check", "check_button", "grade_file", "grade_batch", "Gradebook", "CriterionResult", "SubmissionResult"):
+        assert name in grader.__all__
+    for name in grader.__all__:
+        assert getattr(grader, name) is not None

@@ -1,0 +1,75 @@
+"""Shared pieces for the lesson 04-06 explorers: the returned widget, captions, subplot grids.
+
+An explorer is a :class:`Explorer`, an ``ipywidgets.VBox`` that also carries what a test or the
+instructor demo needs without a browser::
+
+    box = contention_explorer()
+    box.sliders["contention"].value = 0.9   # the callback runs, the figure changes in place
+    box.figure.data[0].x                     # read the new values
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from .live import Explorer
+from .live import slider as live_slider
+from .style import caption, figure_widget
+
+#: Layout for the rows of controls above a figure (never put the figure itself in an HBox).
+CONTROL_STYLE = {"description_width": "initial"}
+
+
+def single_figure_explorer(controls: dict[str, widgets.Widget], figure: go.FigureWidget, note: str, update,
+                           rows: list[widgets.Widget] | None = None) -> Explorer:
+    """An :class:`~explorers.live.Explorer` of one figure whose ``update(figure, values)`` redraws it."""
+    return Explorer(controls, [figure], [note], lambda values: update(figure, values), rows=rows)
+
+
+def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:
+    """A figure with its one-line "what to notice" caption right under it."""
+    return widgets.VBox([figure, caption(note)])
+
+
+def grid_widget(title: str, rows: int, cols: int, x_titles: list[str], y_titles: list[str], height: int,
+                **subplot_options) -> go.FigureWidget:
+    """A FigureWidget with a grid of subplots in the kit's style, every axis titled.
+
+    ``x_titles`` and ``y_titles`` go to the subplots in reading order (left to right, top to
+    bottom); an empty string leaves a shared axis untitled where its neighbour carries the title.
+    """
+    fig = figure_widget(title, x_titles[0], y_titles[0], height=height)
+    fig.set_subplots(rows=rows, cols=cols, **subplot_options)
+    axes = _axes_in_order(fig)
+    for (xaxis, yaxis), x_title, y_title in zip(axes, x_titles, y_titles):
+        fig.layout[xaxis].title.text = x_title
+        fig.layout[yaxis].title.text = y_title
+    return fig
+
+
+def _axes_in_order(fig: go.FigureWidget) -> list[tuple[str, str]]:
+    grid = fig._grid_ref
+    pairs = []
+    for row in grid:
+        for cell in row:
+            if cell is None:
+                continue
+            ref = cell[0]
+            pairs.append(tuple(ref.layout_keys))
+    return pairs
+
+
+#: The lesson 04-06 sliders: narrower, labels as wide as their text.
+slider = partial(live_slider, width="420px", style=CONTROL_STYLE)
+
+
+def all_axis_titles(fig: go.Figure) -> dict[str, str]:
+    """Every x and y axis of a figure with its title text (empty string when missing)."""
+    layout = fig.layout.to_plotly_json()
+    return {key: (layout[key].get("title") or {}).get("text", "") for key in layout
+            if key.startswith(("xaxis", "yaxis"))}
+
+
+__all__ = ["single_figure_explorer", "captioned", "grid_widget", "slider", "all_axis_titles"]
