@@ -1,0 +1,160 @@
+"""The SQLite gradebook: WAL mode, one transaction per submission, idempotent re-grades.
+
+A submission is keyed by exercise and resolved path, so grading the same file again replaces
+its row and criteria instead of adding new ones. Writers take the write lock up front
+(``BEGIN IMMEDIATE``) and wait for each other (busy timeout), so two graders can fill the same
+gradebook at once without losing a row.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .export import csv_safe
+from .results import SubmissionResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    exercise     TEXT NOT NULL,
+    submission   TEXT NOT NULL,
+    student      TEXT NOT NULL DEFAULT '',
+    gradable     INTEGER NOT NULL,
+    score        REAL,
+    max_score    REAL,
+    needs_review INTEGER NOT NULL DEFAULT 0,
+    errors       TEXT NOT NULL DEFAULT '[]',
+    sha256       TEXT NOT NULL DEFAULT '',
+    rubric_sha   TEXT NOT NULL DEFAULT '',
+    graded_at    TEXT NOT NULL,
+    PRIMARY KEY (exercise, submission)
+);
+CREATE TABLE IF NOT EXISTS criteria (
+    exercise     TEXT NOT NULL,
+    submission   TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    criterion    TEXT NOT NULL,
+    passed       INTEGER NOT NULL,
+    points       REAL NOT NULL,
+    max_points   REAL NOT NULL,
+    confidence   REAL NOT NULL,
+    needs_review INTEGER NOT NULL,
+    feedback     TEXT NOT NULL,
+    evidence     TEXT NOT NULL,
+    PRIMARY KEY (exercise, submission, criterion),
+    FOREIGN KEY (exercise, submission) REFERENCES submissions (exercise, submission) ON DELETE CASCADE
+);
+"""
+
+
+class Gradebook:
+    def __init__(self, path: str | Path, timeout: float = 60.0):
+        self.path = Path(path)
+        self.connection = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+        self.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self.connection.execute("PRAGMA foreign_keys = ON")
+        self._retry(lambda: self.connection.execute("PRAGMA journal_mode = WAL"))
+        self._retry(self._create)
+
+    def _create(self) -> None:
+        cur = self.connection
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.strip().split(";"):
+                if statement.strip():
+                    cur.execute(statement)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _retry(action, attempts: int = 20):
+        for attempt in range(attempts):
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def record(self, result: SubmissionResult) -> None:
+        """Write one submission and its criteria in one transaction, replacing an earlier grade."""
+        self._retry(lambda: self._record(result))
+
+    def _record(self, result: SubmissionResult) -> None:
+        exercise = result.exercise or ""
+        key = str(Path(result.submission).resolve()) if result.submission and not result.submission.startswith("<") \
+            else result.submission
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        cur = self.connection
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("DELETE FROM criteria WHERE exercise = ? AND submission = ?", (exercise, key))
+            cur.execute(
+                "INSERT INTO submissions (exercise, submission, student, gradable, score, max_score, needs_review, "
+                "errors, sha256, rubric_sha, graded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (exercise, submission) DO UPDATE SET student=excluded.student, "
+                "gradable=excluded.gradable, score=excluded.score, max_score=excluded.max_score, "
+                "needs_review=excluded.needs_review, errors=excluded.errors, sha256=excluded.sha256, "
+                "rubric_sha=excluded.rubric_sha, graded_at=excluded.graded_at",
+                (exercise, key, result.student, int(result.gradable), result.score if result.gradable else None,
+                 result.max_score if result.gradable else None, int(result.needs_review),
+                 json.dumps(result.errors), result.sha256, result.rubric_sha, now))
+            cur.executemany(
+                "INSERT INTO criteria (exercise, submission, position, criterion, passed, points, max_points, "
+                "confidence, needs_review, feedback, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(exercise, key, i, c.id, int(c.passed), c.points, c.max_points, c.confidence, int(c.needs_review),
+                  c.feedback, c.evidence) for i, c in enumerate(result.criteria)])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def submissions(self, exercise: str | None = None) -> list[dict]:
+        query = "SELECT * FROM submissions" + (" WHERE exercise = ?" if exercise else "") + \
+                " ORDER BY exercise, student, submission"
+        cur = self.connection.execute(query, (exercise,) if exercise else ())
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def criteria(self, exercise: str | None = None) -> list[dict]:
+        query = "SELECT * FROM criteria" + (" WHERE exercise = ?" if exercise else "") + \
+                " ORDER BY exercise, submission, position"
+        cur = self.connection.execute(query, (exercise,) if exercise else ())
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def export_csv(self, target, exercise: str | None = None) -> int:
+        """One row per submission with a points column per criterion (for an LMS); returns rows written."""
+        subs = self.submissions(exercise)
+        crits = self.criteria(exercise)
+        order = list(dict.fromkeys(c["criterion"] for c in crits))
+        points = {(c["exercise"], c["submission"], c["criterion"]): c["points"] for c in crits}
+        header = ["student", "exercise", "submission", "gradable", "score", "max_score", "needs_review", "errors"] + order
+        handle = open(target, "w", newline="", encoding="utf-8") if isinstance(target, (str, Path)) else target
+        try:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for s in subs:
+                errors = "; ".join(json.loads(s["errors"]))
+                row = [s["student"], s["exercise"], s["submission"], bool(s["gradable"]), s["score"], s["max_score"],
+                       bool(s["needs_review"]), errors]
+                row += [points.get((s["exercise"], s["submission"], c), "") for c in order]
+                writer.writerow([csv_safe(v) for v in row])
+        finally:
+            if handle is not target:
+                handle.close()
+        return len(subs)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,96 @@
+"""Per-student feedback: Markdown or HTML reports, and the HTML the notebook check shows.
+
+Learner text (evidence, file names) is escaped everywhere, so a submission cannot inject
+markup into an instructor's browser. Hints are shown for criteria that were missed; hidden
+criteria show only their own (key-free) feedback.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .results import SubmissionResult, escape
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+_STYLE = ("<style>.orchlab-report{font-family:system-ui,sans-serif;max-width:60em}"
+          "div.orchlab-report table{border-collapse:collapse;width:100%!important;table-layout:auto}"
+          "div.orchlab-report table td,div.orchlab-report table th{border-bottom:1px solid #ddd;padding:.35em .5em;"
+          "text-align:left!important;vertical-align:top}.orchlab-pass{color:#1a7f37}.orchlab-fail{color:#b42318}"
+          ".orchlab-review{color:#9a6700}.orchlab-evidence{color:#555;font-style:italic}</style>")
+
+
+def _md(text: str) -> str:
+    """Learner or feedback text made inert in Markdown: HTML escaped, table pipes and newlines removed."""
+    return escape(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
+
+
+def render_markdown(result: SubmissionResult) -> str:
+    who = result.student or Path(result.submission).stem
+    lines = [f"# Feedback: {_md(result.exercise or 'unknown exercise')} - {_md(who)}", ""]
+    if not result.gradable:
+        lines += ["**Not graded.** " + _md("; ".join(result.errors)), "",
+                  "Fix the problem above and submit again; nothing was scored."]
+        return "\n".join(lines) + "\n"
+    lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
+    if result.needs_review:
+        lines += ["_Some results are marked for a person to review; your score may change._", ""]
+    lines += ["| | Criterion | Points | Feedback |", "|---|---|---|---|"]
+    for c in result.criteria:
+        mark = "✓" if c.passed else "✗"
+        review = " (to review)" if c.needs_review else ""
+        lines.append(f"| {mark} | {_md(c.title or c.id)}{review} | {c.points:g}/{c.max_points:g} | {_md(c.feedback)} |")
+    missed = [c for c in result.criteria if not c.passed and c.hint]
+    if missed:
+        lines += ["", "## Hints", ""] + [f"- **{_md(c.title or c.id)}**: {_md(c.hint)}" for c in missed]
+    quoted = [c for c in result.criteria if c.evidence and not c.hidden]
+    if quoted:
+        lines += ["", "## What the grader read", ""]
+        lines += [f"- **{_md(c.title or c.id)}**: \"{_md(c.evidence)}\"" for c in quoted]
+    return "\n".join(lines) + "\n"
+
+
+def render_html_fragment(result: SubmissionResult) -> str:
+    """The result as an HTML block (no page): used by the notebook check and the reports."""
+    head = escape(result.exercise or "unknown exercise")
+    note = f"<p class='orchlab-evidence'>{escape(result.note)}</p>" if result.note else ""
+    if not result.gradable:
+        return (f"{_STYLE}<div class='orchlab-report'><h3>{head}: not graded</h3>"
+                f"<p class='orchlab-fail'>{escape('; '.join(result.errors))}</p>{note}</div>")
+    rows = []
+    for c in result.criteria:
+        cls, mark = ("orchlab-pass", "✓") if c.passed else ("orchlab-fail", "✗")
+        review = " <span class='orchlab-review'>(to review)</span>" if c.needs_review else ""
+        hint = f"<br><b>Hint:</b> {escape(c.hint)}" if c.hint and not c.passed else ""
+        evidence = (f"<br><span class='orchlab-evidence'>Read: “{escape(c.evidence)}”</span>"
+                    if c.evidence and not c.hidden else "")
+        rows.append(f"<tr><td class='{cls}'>{mark}</td><td>{escape(c.title or c.id)}{review}</td>"
+                    f"<td>{c.points:g}/{c.max_points:g}</td><td>{escape(c.feedback)}{hint}{evidence}</td></tr>")
+    return (f"{_STYLE}<div class='orchlab-report'><h3>{head}: {result.score:g} / {result.max_score:g}</h3>"
+            f"<table><tr><th></th><th>Criterion</th><th>Points</th><th>Feedback</th></tr>{''.join(rows)}</table>"
+            f"{note}</div>")
+
+
+def render_html(result: SubmissionResult) -> str:
+    who = escape(result.student or Path(result.submission).stem)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback - {who}</title></head>"
+            f"<body><p>Feedback for <b>{who}</b></p>{render_html_fragment(result)}</body></html>\n")
+
+
+def write_reports(results: list[SubmissionResult], directory: str | Path, fmt: str = "md") -> list[Path]:
+    """One report file per submission (``md`` or ``html``); returns the paths written."""
+    if fmt not in ("md", "html"):
+        raise ValueError("report format must be md or html")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written, used = [], set()
+    for result in results:
+        stem = _SAFE_NAME.sub("_", f"{result.student or Path(result.submission).stem}__{result.exercise or 'unknown'}")
+        name, n = stem, 1
+        while name in used:
+            n += 1
+            name = f"{stem}_{n}"
+        used.add(name)
+        path = directory / f"{name}.{fmt}"
+        path.write_text(render_markdown(result) if fmt == "md" else render_html(result), encoding="utf-8")
+        written.append(path)
+    return written
