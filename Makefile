@@ -30,7 +30,7 @@ lab: $(LAB_STAMP)
 
 ## make test: create .venv if missing, install the test extras, run the whole suite
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks exercises $(PYTEST_ARGS)
 
 ## make bench: speed of the simulator and the grader on this machine
 bench: $(TEST_STAMP)
