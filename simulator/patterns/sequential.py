@@ -1,4 +1,4 @@
-"""Sequential hand-off: each agent's output is the next agent's input."""
+"""Sequential hand-off: agents run in a line, and what one returns is what the next one works on."""
 from __future__ import annotations
 
 from ..agents import Payload, TrialContext, finish, run_agent
