@@ -14,19 +14,11 @@ import os
 import sys
 from pathlib import Path
 
+from simulator.cli import whole
+
 KIT_ROOT = Path(__file__).resolve().parents[1]
 DEMO_NOTEBOOK = KIT_ROOT / "notebooks" / "demo.ipynb"
 DEFAULT_PORT = 8866  # Voilà's own default, so bookmarks from other Voilà apps feel familiar
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 65535 (got {text})")
-    return value
 
 
 def demo_notebook(args: argparse.Namespace) -> Path:
@@ -74,7 +66,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "chain, state contention and the orders_daily incident, with sliders and no code on screen. "
                     "Voilà runs the notebook when a page opens, so the first view takes a few seconds.",
     )
-    demo.add_argument("--port", type=_port, default=DEFAULT_PORT,
+    demo.add_argument("--port", type=whole(1, 65535), default=DEFAULT_PORT,
                       help=f"port to listen on (default {DEFAULT_PORT}; Voilà tries the next ones if it is taken)")
     demo.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")

@@ -10,24 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import types
 from pathlib import Path
 
+from simulator.cli import OneLineParser, whole
+
 FORMATS = ("json", "table", "csv")
-
-
-def _one_line_error(self, message: str):
-    self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64 (got {text!r})") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64 (got {text})")
-    return value
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -35,7 +22,6 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "grade", help="grade exercise submissions (.ipynb, .md, .txt, or folders of them)",
         description="Grade exercise submissions against their rubrics. Nothing in a submission is executed.")
-    parser.error = types.MethodType(_one_line_error, parser)
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a submission file or a folder of them")
     parser.add_argument("--exercise", metavar="ID", help="exercise id (default: read from each notebook's metadata)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
@@ -45,7 +31,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--reports", metavar="DIR", help="write one feedback report per submission into DIR")
     parser.add_argument("--report-format", choices=("md", "html"), default="md", help="report format (default md)")
     parser.add_argument("--summary", metavar="FILE", help="write the class summary chart (HTML) to FILE")
-    parser.add_argument("--workers", type=_workers, metavar="N", help="parallel worker processes (default: one per CPU)")
+    parser.add_argument("--workers", type=whole(1, 64), metavar="N", help="parallel worker processes (default: one per CPU)")
     parser.add_argument("--allow-partial", action="store_true", help="grade submissions with empty answers instead of "
                                                                      "marking them not gradable")
     bar = parser.add_mutually_exclusive_group()
@@ -123,9 +109,8 @@ def run(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone ``orchlab``-like parser with only the grade command (for ``python -m grader``)."""
-    parser = argparse.ArgumentParser(prog="orchlab", description="Orchestration Lab grader.")
-    parser.error = types.MethodType(_one_line_error, parser)
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    parser = OneLineParser(prog="orchlab", description="Orchestration Lab grader.")
+    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser))
     return parser
 
 

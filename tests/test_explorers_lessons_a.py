@@ -244,32 +244,3 @@ def test_static_figures_are_titled_and_labelled():
     for name, fig in figures.items():
         assert_labelled(fig, name)
     assert list(where_caught_table(validated).columns)[-1] == "never (delivered)"
-
-
-# --- the lesson notebooks as committed --------------------------------------------------------
-
-LESSONS = ("00_start_here", "01_coordination_patterns", "02_compound_reliability", "03_partial_failures")
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_is_stored_stripped_but_for_its_checked_numbers(root, lesson):
-    """Only ``# NBVAL_CHECK_OUTPUT`` cells keep an output (their printed numbers, for nbval);
-    no widget state, a kernelspec so the browser opens the notebook without asking."""
-    import nbformat
-
-    nb = nbformat.read(root / "notebooks" / f"{lesson}.ipynb", as_version=4)
-    nbformat.validate(nb)
-    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    assert "widgets" not in nb.metadata
-    checked = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if cell.source.startswith("# NBVAL_CHECK_OUTPUT"):
-            checked += 1
-            assert cell.outputs and all(o.output_type == "stream" and o.name == "stdout" for o in cell.outputs)
-        else:
-            assert not cell.outputs and cell.execution_count is None, f"{lesson}: an output is stored in {cell.id}"
-        assert "seed" in cell.source or "simulate(" not in cell.source, f"{lesson}: an unseeded run in {cell.id}"
-    assert checked >= 1
-    assert "self_check(" in "".join(c.source for c in nb.cells if c.cell_type == "code")

@@ -107,3 +107,15 @@ def test_canonical_json_layout(path):
     """Written the way nbformat and JupyterLab write it (sorted keys, one-space indent), so diffs stay small."""
     raw = path.read_text(encoding="utf-8")
     assert raw == nbformat.writes(load(path)) + "\n", "re-save it with nbformat.write() or from JupyterLab"
+
+
+LESSONS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_lessons_are_seeded_checked_and_end_with_a_self_check(path):
+    code = [cell for cell in load(path).cells if cell.cell_type == "code"]
+    assert any(cell.source.lstrip().startswith(CHECK_MARK) for cell in code), "no numbers checked by nbval"
+    assert "self_check(" in code[-1].source, "each lesson ends with self-check questions"
+    for cell in code:
+        assert "seed" in cell.source or "simulate(" not in cell.source, f"an unseeded run: {cell.source[:60]!r}"

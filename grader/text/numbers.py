@@ -42,14 +42,14 @@ _RESULT = re.compile(
     rf"which\s+is|i\.e\.|so|that's|so\s+around|so\s+about)?\s*(?:=|≈|~)?\s*(?:about|roughly|approximately|approx\.?|"
     rf"around|nearly|almost|just\s+(?:under|over)|~|≈)?\s*(?P<value>{NUMBER})(?P<pct>\s*%)?")
 _ADDITIVE = [
-    re.compile(rf"\b(?:3|4|5)\s*(?:x|\*|times)\s*(?:5\s*%|0?\.05)"),
-    re.compile(rf"(?:5\s*%|0?\.05)\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)"),
-    re.compile(rf"(?:5\s*%|0?\.05)(?:\s*\+\s*(?:5\s*%|0?\.05))+"),
-    re.compile(rf"0?\.95(?:\s*\+\s*0?\.95)+"),
-    re.compile(rf"0?\.95\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)(?!\.\d)"),
+    re.compile(r"\b(?:3|4|5)\s*(?:x|\*|times)\s*(?:5\s*%|0?\.05)"),
+    re.compile(r"(?:5\s*%|0?\.05)\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)"),
+    re.compile(r"(?:5\s*%|0?\.05)(?:\s*\+\s*(?:5\s*%|0?\.05))+"),
+    re.compile(r"0?\.95(?:\s*\+\s*0?\.95)+"),
+    re.compile(r"0?\.95\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)(?!\.\d)"),
     re.compile(r"\b(?:add|adds|added|adding|sum|summing)\s+(?:up\s+)?(?:the\s+)?(?:failure|error)"),
     re.compile(r"\b(?:failure|error)(?:\s+rates?)?\s+(?:add|adds|sum)\b"),
-    re.compile(rf"1\s*-\s*(?:3|4)\s*(?:x|\*)\s*0?\.05"),
+    re.compile(r"1\s*-\s*(?:3|4)\s*(?:x|\*)\s*0?\.05"),
 ]
 
 
