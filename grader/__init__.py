@@ -22,6 +22,7 @@ from .reports import render_html, render_markdown, write_reports
 from .results import CriterionResult, SubmissionResult, results_frame
 from .rubric import Rubric, available_exercises, load_rubric
 from .safety import UnsafeInput, evaluate_arithmetic, safe_yaml
+from .sandbox import IsolatedResult, run_isolated
 from .summary import class_summary, summary_figure
 
 
@@ -46,5 +47,5 @@ __all__ = [
     # rubrics
     "Rubric", "load_rubric", "available_exercises",
     # safety and errors
-    "evaluate_arithmetic", "safe_yaml", "UnsafeInput", "NotGradable", "RubricError",
+    "evaluate_arithmetic", "safe_yaml", "UnsafeInput", "NotGradable", "RubricError", "run_isolated", "IsolatedResult",
 ]
