@@ -136,8 +136,8 @@ def sweep(grid: dict[str, list], scenario: Scenario | str | None = None, trials:
           **fixed) -> pd.DataFrame:
     """One row per combination of ``grid`` values: the settings beside the run's figures.
 
-    Each run gets its own child stream of ``seed``, so adding a grid point never shifts the
-    numbers of the others' streams… and the same call always returns the same table.
+    Each run gets its own independent child stream of ``seed`` (``SeedSequence.spawn``), so
+    the same call always returns the same table.
     """
     keys = list(grid)
     combos = list(product(*(grid[k] for k in keys)))
