@@ -1,7 +1,7 @@
 """``orchlab grade``: grade submissions from the command line.
 
 ``register(subparsers)`` adds the ``grade`` command to an argparse subparsers object (the
-kit's ``orchlab`` calls it); ``python -m grader grade ...`` runs it on its own. Bad input
+kit's ``orchlab`` calls it). Bad input
 prints one line and exits 2; a batch with ungradable submissions exits 1 after grading all of
 them; otherwise 0.
 """
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.cli import OneLineParser, whole
+from simulator.cli import whole
 
 FORMATS = ("json", "table", "csv")
 
@@ -105,19 +105,3 @@ def run(args) -> int:
     else:
         print(results_table(results))
     return 0 if all(r.gradable for r in results) else 1
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone ``orchlab``-like parser with only the grade command (for ``python -m grader``)."""
-    parser = OneLineParser(prog="orchlab", description="Orchestration Lab grader.")
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser))
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        return 130

@@ -1,4 +1,4 @@
-"""``orchlab grade`` (via ``python -m grader`` and ``grader.cli.register``): formats, exit codes, packs."""
+"""``orchlab grade``: formats, exit codes, rubric packs."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import cli
+from grader.cli import register
+from simulator.cli import main as orchlab
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
@@ -24,7 +25,7 @@ CRITERION_KEYS = {"id", "passed", "points", "max_points", "feedback", "evidence"
 
 def run(capsys, *argv):
     try:
-        code = cli.main(["grade", *map(str, argv)])
+        code = orchlab(["grade", *map(str, argv)])
     except SystemExit as exc:
         code = exc.code
     out, err = capsys.readouterr()
@@ -119,20 +120,20 @@ def test_register_adds_grade_to_another_parser(capsys):
     parser = argparse.ArgumentParser(prog="orchlab")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("simulate")
-    returned = cli.register(sub)
+    returned = register(sub)
     assert returned.prog.endswith("grade")
     args = parser.parse_args(["grade", str(DESIGN), "--format", "json", "--workers", "1"])
     assert args.func(args) == 0
     assert json.loads(capsys.readouterr().out)[0]["score"] == 8
 
 
-def test_module_entry_point_with_workers_and_progress(tmp_path):
+def test_installed_command_with_workers_and_progress(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
     for i in range(30):
         shutil.copy(DESIGN, folder / f"student{i:02d}.ipynb")
     (folder / "broken.ipynb").write_text("{", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--format", "json", "--workers", "2",
+    proc = subprocess.run([sys.executable, "-m", "simulator.cli", "grade", str(folder), "--format", "json", "--workers", "2",
                            "--progress"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
