@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test bench install clean
+.PHONY: lab test quick lint bench install clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Orchestration Lab needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -28,9 +28,18 @@ install: $(LAB_STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/orchlab lab $(LAB_ARGS)
 
-## make test: create .venv if missing, install the test extras, run the whole suite
-test: $(TEST_STAMP)
+## make test: create .venv if missing, install the test extras, lint, run the whole suite
+test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks exercises $(PYTEST_ARGS)
+
+## make lint: ruff's linter and formatter check (make test runs it first)
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make quick: the suite without the slow theory checks and the browser (make test runs everything)
+quick: $(TEST_STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not slow and not browser" tests $(PYTEST_ARGS)
 
 ## make bench: speed of the simulator and the grader on this machine
 bench: $(TEST_STAMP)

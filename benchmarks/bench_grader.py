@@ -7,6 +7,7 @@ and notebooks built from the solutions and known-wrong answers. It is graded onc
 (first, so it pays for loading rubrics and the simulator) and once with the worker pool (forked
 workers start with what the parent has loaded, as in a real ``orchlab grade`` run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,7 +48,7 @@ def make_class(folder: Path, count: int, seed: int = 0) -> None:
     for i in range(count):
         student = folder / f"student{i:04d}"
         student.mkdir()
-        if i % 2 == 0:   # half the class: the free-text design, the slowest exercise to grade
+        if i % 2 == 0:  # half the class: the free-text design, the slowest exercise to grade
             item = rng.choice(designs)
             (student / "05_orders_daily_design.md").write_text(item["text"], encoding="utf-8")
             continue
@@ -77,7 +78,9 @@ def main() -> None:
             assert len(results) == args.count and all(r.gradable for r in results)
             timings[label] = elapsed
         for label, elapsed in timings.items():
-            print(f"{label:>10}: {args.count} submissions in {elapsed:.2f} s = {args.count / elapsed:.0f} submissions/s")
+            print(
+                f"{label:>10}: {args.count} submissions in {elapsed:.2f} s = {args.count / elapsed:.0f} submissions/s"
+            )
 
 
 if __name__ == "__main__":

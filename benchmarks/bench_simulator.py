@@ -1,4 +1,5 @@
 """Simulator speed on this machine: `make bench` prints it. Not a test: nothing here asserts."""
+
 from __future__ import annotations
 
 import statistics
@@ -27,7 +28,7 @@ def plain_simpy_chain(trials: int, agents: int = 5, p: float = 0.85):
         env = simpy.Environment()
         result = {}
 
-        def chain():
+        def chain(env=env, result=result):
             good = True
             for _ in range(agents):
                 yield env.timeout(rng.expovariate(0.5))
@@ -66,8 +67,12 @@ def main():
     for value in [0.80, 0.83, 0.86, 0.89, 0.92, 0.95, 0.98] * 3:
         slider.value = value
         moves.append(explorer.last_update_ms)
-    rows.append(("one reliability-slider move of the compound-reliability explorer",
-                 f"{statistics.median(moves):,.1f} ms median, {max(moves):,.1f} ms worst of {len(moves)}"))
+    rows.append(
+        (
+            "one reliability-slider move of the compound-reliability explorer",
+            f"{statistics.median(moves):,.1f} ms median, {max(moves):,.1f} ms worst of {len(moves)}",
+        )
+    )
     best, _ = best_of(lambda: compound_table(trials=100_000, seed=0), 3)
     rows.append(("the module's table, 15 cells x 100,000 trials", f"{best * 1000:,.0f} ms"))
     width = max(len(r[0]) for r in rows)

@@ -7,6 +7,7 @@ moves, so a lesson cell is one line::
     from explorers import reliability_explorer
     reliability_explorer()
 """
+
 from .contention import contention_explorer
 from .incident import incident_explorer
 from .live import Explorer
@@ -21,10 +22,28 @@ from .timeline import timeline_figure, topology_figure
 
 __all__ = [
     # the explorers, in lesson order
-    "first_slider_explorer", "pattern_explorer", "mesh_explorer", "reliability_explorer", "spot_check_explorer",
-    "correlation_explorer", "propagation_explorer", "silent_chain_explorer", "contention_explorer",
-    "orchestration_value_explorer", "monitoring_explorer", "incident_explorer",
+    "first_slider_explorer",
+    "pattern_explorer",
+    "mesh_explorer",
+    "reliability_explorer",
+    "spot_check_explorer",
+    "correlation_explorer",
+    "propagation_explorer",
+    "silent_chain_explorer",
+    "contention_explorer",
+    "orchestration_value_explorer",
+    "monitoring_explorer",
+    "incident_explorer",
     # building blocks
-    "Explorer", "timeline_figure", "topology_figure", "captioned", "caption", "figure_widget", "styled_figure",
-    "PALETTE", "OUTCOME_COLOURS", "SelfCheck", "self_check",
+    "Explorer",
+    "timeline_figure",
+    "topology_figure",
+    "captioned",
+    "caption",
+    "figure_widget",
+    "styled_figure",
+    "PALETTE",
+    "OUTCOME_COLOURS",
+    "SelfCheck",
+    "self_check",
 ]

@@ -4,6 +4,7 @@ The simulator (:mod:`simulator.shared_state`, :mod:`simulator.sqlite_contention`
 this module draws. :func:`contention_explorer` is the live figure with a contention slider,
 the other functions build the lesson's fixed figures from tables the simulator returns.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,10 +23,10 @@ STRATEGY_LABELS = {
     "agent_scoped": "agent-scoped state",
 }
 STRATEGY_COLOURS = {
-    "blind_overwrite": PALETTE[5],      # vermillion: the baseline that loses work
-    "optimistic_locking": PALETTE[0],   # blue
-    "event_sourcing": PALETTE[1],       # orange
-    "agent_scoped": PALETTE[2],         # bluish green
+    "blind_overwrite": PALETTE[5],  # vermillion: the baseline that loses work
+    "optimistic_locking": PALETTE[0],  # blue
+    "event_sourcing": PALETTE[1],  # orange
+    "agent_scoped": PALETTE[2],  # bluish green
 }
 #: The four panels of the explorer: column of the simulator's table, axis title with its unit.
 METRICS = (
@@ -42,8 +43,9 @@ def _labels(strategies=STRATEGIES) -> list[str]:
 
 
 def _title(agents: int, contention: float) -> str:
-    return (f"One shared counter, {agents} agents x {UPDATES} updates each, "
-            f"contention {contention:.2f} (simulated, seed 0)")
+    return (
+        f"One shared counter, {agents} agents x {UPDATES} updates each, contention {contention:.2f} (simulated, seed 0)"
+    )
 
 
 def _texts(values) -> list[str]:
@@ -54,16 +56,34 @@ def contention_figure(table: pd.DataFrame) -> go.FigureWidget:
     """Four panels side by side (lost updates, conflict retries, throughput, time per update),
     one horizontal bar per strategy, from a :func:`simulator.compare_strategies` table."""
     first = table.iloc[0]
-    fig = grid_widget(_title(int(first["agents"]), float(first["contention"])), 1, len(METRICS),
-                      [title for _, title in METRICS], ["strategy", "", "", ""], height=340,
-                      shared_yaxes=True, horizontal_spacing=0.045)
+    fig = grid_widget(
+        _title(int(first["agents"]), float(first["contention"])),
+        1,
+        len(METRICS),
+        [title for _, title in METRICS],
+        ["strategy", "", "", ""],
+        height=340,
+        shared_yaxes=True,
+        horizontal_spacing=0.045,
+    )
     colours = [STRATEGY_COLOURS[s] for s in table["strategy"]]
     for col, (column, title) in enumerate(METRICS, start=1):
-        fig.add_trace(go.Bar(x=table[column].tolist(), y=_labels(table["strategy"]), orientation="h",
-                             marker_color=colours, name=title, showlegend=False,
-                             text=_texts(table[column]), textposition="auto", cliponaxis=False,
-                             hovertemplate="%{y}: %{x:.3g}<extra>" + title.replace("<br>", " ") + "</extra>"),
-                      row=1, col=col)
+        fig.add_trace(
+            go.Bar(
+                x=table[column].tolist(),
+                y=_labels(table["strategy"]),
+                orientation="h",
+                marker_color=colours,
+                name=title,
+                showlegend=False,
+                text=_texts(table[column]),
+                textposition="auto",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:.3g}<extra>" + title.replace("<br>", " ") + "</extra>",
+            ),
+            row=1,
+            col=col,
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=140, r=20, t=60, b=80))
     for col in range(1, len(METRICS) + 1):
@@ -79,8 +99,16 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
     returns the same bars.
     """
     controls = {
-        "contention": slider("float", "contention (share of time inside read-to-write)", contention, 0.05, 1.0, 0.05,
-                             readout_format=".2f", width="520px"),
+        "contention": slider(
+            "float",
+            "contention (share of time inside read-to-write)",
+            contention,
+            0.05,
+            1.0,
+            0.05,
+            readout_format=".2f",
+            width="520px",
+        ),
         "agents": slider("int", "agents writing", agents, 2, 10, 1, width="520px"),
     }
     fig = contention_figure(compare_strategies(agents, UPDATES, contention, seed))
@@ -92,40 +120,73 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
             trace.text = _texts(table[column])
         figure.layout.title.text = _title(values["agents"], values["contention"])
 
-    note = ("blind overwrite loses more work as contention rises, optimistic locking loses none but pays in "
-            "retries and time, while event sourcing and agent-scoped state pay neither.")
+    note = (
+        "blind overwrite loses more work as contention rises, optimistic locking loses none but pays in "
+        "retries and time, while event sourcing and agent-scoped state pay neither."
+    )
     return single_figure_explorer(controls, fig, note, update)
 
 
-def sweep_figure(table: pd.DataFrame, column: str = "lost_updates", y_title: str = "lost updates (count)",
-                 title: str | None = None) -> go.FigureWidget:
+def sweep_figure(
+    table: pd.DataFrame, column: str = "lost_updates", y_title: str = "lost updates (count)", title: str | None = None
+) -> go.FigureWidget:
     """One line per strategy across contention levels, from :func:`simulator.contention_sweep`."""
     agents, updates = int(table["agents"].iloc[0]), int(table["updates"].iloc[0])
-    fig = figure_widget(title or f"{y_title[:1].upper()}{y_title[1:]} as contention rises ({agents} agents x {updates} updates)",
-                        "contention (share of each agent's time inside read-to-write)", y_title, height=380)
+    fig = figure_widget(
+        title or f"{y_title[:1].upper()}{y_title[1:]} as contention rises ({agents} agents x {updates} updates)",
+        "contention (share of each agent's time inside read-to-write)",
+        y_title,
+        height=380,
+    )
     for strategy, rows in table.groupby("strategy", sort=False):
-        fig.add_trace(go.Scatter(x=rows["contention"].tolist(), y=rows[column].tolist(), mode="lines+markers",
-                                 name=STRATEGY_LABELS[strategy], line=dict(color=STRATEGY_COLOURS[strategy], width=2.5),
-                                 marker=dict(size=8, symbol=_SYMBOLS[strategy])))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["contention"].tolist(),
+                y=rows[column].tolist(),
+                mode="lines+markers",
+                name=STRATEGY_LABELS[strategy],
+                line=dict(color=STRATEGY_COLOURS[strategy], width=2.5),
+                marker=dict(size=8, symbol=_SYMBOLS[strategy]),
+            )
+        )
     fig.layout.yaxis.rangemode = "tozero"
     return fig
 
 
-_SYMBOLS = {"blind_overwrite": "x", "optimistic_locking": "circle", "event_sourcing": "square",
-            "agent_scoped": "diamond"}
+_SYMBOLS = {
+    "blind_overwrite": "x",
+    "optimistic_locking": "circle",
+    "event_sourcing": "square",
+    "agent_scoped": "diamond",
+}
 
 
 def sim_vs_sqlite_figure(simulated: pd.DataFrame, real: pd.DataFrame) -> go.FigureWidget:
     """Share of updates lost per strategy: the SimPy model beside real SQLite writer threads."""
-    fig = figure_widget("Lost updates: simulated agents beside real SQLite writer threads",
-                        "updates lost (% of all updates)", "strategy", height=320)
-    for label, table, colour, pattern in (("simulated (SimPy, contention 1.0)", simulated, PALETTE[0], ""),
-                                          ("real SQLite threads", real, PALETTE[1], "/")):
+    fig = figure_widget(
+        "Lost updates: simulated agents beside real SQLite writer threads",
+        "updates lost (% of all updates)",
+        "strategy",
+        height=320,
+    )
+    for label, table, colour, pattern in (
+        ("simulated (SimPy, contention 1.0)", simulated, PALETTE[0], ""),
+        ("real SQLite threads", real, PALETTE[1], "/"),
+    ):
         share = 100 * table["lost_updates"] / table["expected_total"]
-        fig.add_trace(go.Bar(x=share.tolist(), y=_labels(table["strategy"]), orientation="h", name=label,
-                             marker=dict(color=colour, pattern_shape=pattern), text=[f"{v:.0f} %" for v in share],
-                             textposition="outside", cliponaxis=False,
-                             hovertemplate="%{y}: %{x:.1f} %<extra>" + label + "</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=share.tolist(),
+                y=_labels(table["strategy"]),
+                orientation="h",
+                name=label,
+                marker=dict(color=colour, pattern_shape=pattern),
+                text=[f"{v:.0f} %" for v in share],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1f} %<extra>" + label + "</extra>",
+            )
+        )
     fig.update_layout(barmode="group", margin=dict(l=140, r=20, t=60, b=60))
     fig.layout.yaxis.autorange = "reversed"
     fig.layout.xaxis.range = [0, 100]
@@ -134,12 +195,31 @@ def sim_vs_sqlite_figure(simulated: pd.DataFrame, real: pd.DataFrame) -> go.Figu
 
 def strategy_table(table: pd.DataFrame) -> pd.DataFrame:
     """The simulator's table with readable strategy names and only the columns a learner reads."""
-    columns = [c for c in ("strategy", "final_value", "expected_total", "lost_updates", "conflict_retries",
-                           "throughput", "mean_latency", "seconds") if c in table]
+    columns = [
+        c
+        for c in (
+            "strategy",
+            "final_value",
+            "expected_total",
+            "lost_updates",
+            "conflict_retries",
+            "throughput",
+            "mean_latency",
+            "seconds",
+        )
+        if c in table
+    ]
     out = table[columns].copy()
     out["strategy"] = out["strategy"].map(STRATEGY_LABELS)
     return out.set_index("strategy")
 
 
-__all__ = ["contention_explorer", "contention_figure", "sweep_figure", "sim_vs_sqlite_figure", "strategy_table",
-           "STRATEGY_LABELS", "STRATEGY_COLOURS"]
+__all__ = [
+    "contention_explorer",
+    "contention_figure",
+    "sweep_figure",
+    "sim_vs_sqlite_figure",
+    "strategy_table",
+    "STRATEGY_LABELS",
+    "STRATEGY_COLOURS",
+]

@@ -5,6 +5,7 @@ The simulator computes (``simulate``, ``load_scenario``, ``simulator.contracts``
 sets parameters, runs the lesson's small tables and draws. :func:`incident_explorer` is the
 live figure the lesson and the instructor demo share.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -15,8 +16,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator import (INJECTIONS, Scenario, SimulationResult, check_handoff, degrade, example_handoffs, load_scenario,
-                       simulate)
+from simulator import (
+    INJECTIONS,
+    Scenario,
+    SimulationResult,
+    check_handoff,
+    degrade,
+    example_handoffs,
+    load_scenario,
+    simulate,
+)
 
 from .live import Explorer
 from .panels import CONTROL_STYLE, grid_widget, single_figure_explorer, slider
@@ -37,22 +46,31 @@ DEFENSE_STEPS: dict[str, dict] = {
     "human gate (catch 90 %)": dict(human_gate=True),
     "retries = 2 alone": dict(retries=2),
     "validation + retries = 2": dict(catch_rate=0.6, retries=2),
-    "all of the above but the gate": dict(catch_rate=0.6, completeness=True, checkpoints=True,
-                                          baseline_catch_rate=0.5, retries=2),
+    "all of the above but the gate": dict(
+        catch_rate=0.6, completeness=True, checkpoints=True, baseline_catch_rate=0.5, retries=2
+    ),
 }
 
 
-def inject(scenario: Scenario | str = "orders_daily", agent: str = "lineage", reliability: float = 0.80,
-           silent_share: float = 0.9) -> Scenario:
+def inject(
+    scenario: Scenario | str = "orders_daily",
+    agent: str = "lineage",
+    reliability: float = 0.80,
+    silent_share: float = 0.9,
+) -> Scenario:
     """A copy of ``scenario`` in which one agent is less reliable and fails mostly silently.
 
     Parameter setting only: ``dataclasses.replace`` on that one :class:`simulator.Agent`.
     """
     scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
     if agent not in {a.name for a in scenario.agents}:
-        raise ValueError(f"{agent!r} is not an agent of {scenario.name} (have: {', '.join(a.name for a in scenario.agents)})")
-    agents = tuple(replace(a, reliability=reliability, silent_share=silent_share) if a.name == agent else a
-                   for a in scenario.agents)
+        raise ValueError(
+            f"{agent!r} is not an agent of {scenario.name} (have: {', '.join(a.name for a in scenario.agents)})"
+        )
+    agents = tuple(
+        replace(a, reliability=reliability, silent_share=silent_share) if a.name == agent else a
+        for a in scenario.agents
+    )
     return replace(scenario, agents=agents, name=f"{scenario.name} ({agent} degraded)")
 
 
@@ -68,10 +86,20 @@ def roster_table(scenario: Scenario | str = "orders_daily") -> pd.DataFrame:
     roles = {0: "frames the incident"}
     roles.update({i: "investigates in parallel" for i in range(1, len(scenario.agents) - 1)})
     roles[len(scenario.agents) - 1] = "fans in and merges"
-    return pd.DataFrame([dict(agent=a.name, role=roles[i], reliability=a.reliability, silent_share=a.silent_share,
-                              mean_latency_s=a.latency.mean, tokens_per_call=a.tokens_per_call,
-                              contract=scenario.contracts.get(a.name, "-"))
-                         for i, a in enumerate(scenario.agents)]).set_index("agent")
+    return pd.DataFrame(
+        [
+            dict(
+                agent=a.name,
+                role=roles[i],
+                reliability=a.reliability,
+                silent_share=a.silent_share,
+                mean_latency_s=a.latency.mean,
+                tokens_per_call=a.tokens_per_call,
+                contract=scenario.contracts.get(a.name, "-"),
+            )
+            for i, a in enumerate(scenario.agents)
+        ]
+    ).set_index("agent")
 
 
 def contract_table(agents=INVESTIGATORS + ("synthesis",)) -> pd.DataFrame:
@@ -98,15 +126,23 @@ def contract_table(agents=INVESTIGATORS + ("synthesis",)) -> pd.DataFrame:
     return frame
 
 
-def defense_table(scenario: Scenario, steps: dict[str, dict] | None = None, trials: int = 10_000,
-                  seed: int = 0) -> pd.DataFrame:
+def defense_table(
+    scenario: Scenario, steps: dict[str, dict] | None = None, trials: int = 10_000, seed: int = 0
+) -> pd.DataFrame:
     """Outcome rates, mean latency and calls for each defense setting, same seed for every row."""
     rows = []
     for label, settings in (steps or DEFENSE_STEPS).items():
         stats = simulate(scenario.with_defenses(**settings), trials=trials, seed=seed).stats()
-        rows.append(dict(defenses=label, correct=stats["success_rate"], silent_failure=stats["silent_failure_rate"],
-                         detected_failure=stats["detected_failure_rate"], mean_latency_s=stats["mean_latency"],
-                         mean_calls=stats["mean_calls"]))
+        rows.append(
+            dict(
+                defenses=label,
+                correct=stats["success_rate"],
+                silent_failure=stats["silent_failure_rate"],
+                detected_failure=stats["detected_failure_rate"],
+                mean_latency_s=stats["mean_latency"],
+                mean_calls=stats["mean_calls"],
+            )
+        )
     return pd.DataFrame(rows).set_index("defenses")
 
 
@@ -116,12 +152,26 @@ def outcome_bars_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
     labels = list(table.index)
     for outcome in OUTCOME_ORDER:
         values = (100 * table[outcome]).tolist()
-        fig.add_trace(go.Bar(x=[round(v, 2) for v in values], y=labels, orientation="h", name=OUTCOME_LABELS[outcome],
-                             marker_color=OUTCOME_COLOURS[outcome], text=[f"{v:.1f}" for v in values],
-                             textposition="inside", insidetextanchor="middle", textangle=0,
-                             hovertemplate="%{y}: %{x:.1f} %<extra>" + OUTCOME_LABELS[outcome] + "</extra>"))
-    fig.update_layout(barmode="stack", margin=dict(l=250, r=20, t=70, b=60), legend_traceorder="normal",
-                      uniformtext=dict(minsize=10, mode="hide"))
+        fig.add_trace(
+            go.Bar(
+                x=[round(v, 2) for v in values],
+                y=labels,
+                orientation="h",
+                name=OUTCOME_LABELS[outcome],
+                marker_color=OUTCOME_COLOURS[outcome],
+                text=[f"{v:.1f}" for v in values],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                hovertemplate="%{y}: %{x:.1f} %<extra>" + OUTCOME_LABELS[outcome] + "</extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        margin=dict(l=250, r=20, t=70, b=60),
+        legend_traceorder="normal",
+        uniformtext=dict(minsize=10, mode="hide"),
+    )
     fig.layout.yaxis.autorange = "reversed"
     fig.layout.xaxis.range = [0, 100]
     return fig
@@ -131,13 +181,21 @@ def latency_ecdf_figure(results: dict[str, SimulationResult], title: str) -> go.
     """Share of runs that have an answer by time t, one line per arrangement (every run counted,
     a failed one at the moment it ended)."""
     fig = figure_widget(title, "time since the alert (s)", "runs finished (%)", height=380)
-    for (label, result), colour, dash in zip(results.items(), (PALETTE[0], PALETTE[1], PALETTE[2]),
-                                             ("solid", "dash", "dot")):
+    for (label, result), colour, dash in zip(
+        results.items(), (PALETTE[0], PALETTE[1], PALETTE[2]), ("solid", "dash", "dot")
+    ):
         times = np.sort(result.trials["latency"].dropna().to_numpy())
         grid = np.linspace(0, np.percentile(times, 99.5), 200)
         share = 100 * np.searchsorted(times, grid, side="right") / len(times)
-        fig.add_trace(go.Scatter(x=grid.round(2).tolist(), y=share.round(2).tolist(), mode="lines", name=label,
-                                 line=dict(color=colour, width=2.5, dash=dash)))
+        fig.add_trace(
+            go.Scatter(
+                x=grid.round(2).tolist(),
+                y=share.round(2).tolist(),
+                mode="lines",
+                name=label,
+                line=dict(color=colour, width=2.5, dash=dash),
+            )
+        )
     fig.layout.yaxis.range = [0, 101]
     return fig
 
@@ -175,18 +233,37 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
     controls = {
         "reliability": slider("float", "its reliability", 0.80, 0.50, 1.0, 0.01, readout_format=".2f"),
         "silent_share": slider("float", "silent share of its failures", 0.90, 0.0, 1.0, 0.05, readout_format=".2f"),
-        "agent": widgets.Dropdown(options=[("lineage", "lineage"), ("source", "source"), ("impact", "impact"),
-                                           ("none (as shipped, all at 0.95)", "")],
-                                  value="lineage", description="degraded investigator", style=CONTROL_STYLE,
-                                  layout=widgets.Layout(width="420px")),
+        "agent": widgets.Dropdown(
+            options=[
+                ("lineage", "lineage"),
+                ("source", "source"),
+                ("impact", "impact"),
+                ("none (as shipped, all at 0.95)", ""),
+            ],
+            value="lineage",
+            description="degraded investigator",
+            style=CONTROL_STYLE,
+            layout=widgets.Layout(width="420px"),
+        ),
         "catch_rate": slider("float", "validation catch rate", 0.0, 0.0, 1.0, 0.05, readout_format=".2f"),
-        "baseline_catch_rate": slider("float", "checkpoint catch rate (0 = off)", 0.0, 0.0, 1.0, 0.05,
-                                      readout_format=".2f"),
+        "baseline_catch_rate": slider(
+            "float", "checkpoint catch rate (0 = off)", 0.0, 0.0, 1.0, 0.05, readout_format=".2f"
+        ),
         "retries": slider("int", "retries after a detection", 0, 0, 3, 1),
-        "completeness": widgets.Checkbox(value=False, description="completeness signals (counts cross-checked)",
-                                         style=CONTROL_STYLE, indent=False, layout=widgets.Layout(width="420px")),
-        "human_gate": widgets.Checkbox(value=False, description="human gate before action (catches 90 %, ~10 min)",
-                                       style=CONTROL_STYLE, indent=False, layout=widgets.Layout(width="420px")),
+        "completeness": widgets.Checkbox(
+            value=False,
+            description="completeness signals (counts cross-checked)",
+            style=CONTROL_STYLE,
+            indent=False,
+            layout=widgets.Layout(width="420px"),
+        ),
+        "human_gate": widgets.Checkbox(
+            value=False,
+            description="human gate before action (catches 90 %, ~10 min)",
+            style=CONTROL_STYLE,
+            indent=False,
+            layout=widgets.Layout(width="420px"),
+        ),
     }
     c = controls
     rows = [
@@ -197,26 +274,69 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         widgets.HBox([c["catch_rate"], c["baseline_catch_rate"]]),
         widgets.HBox([c["retries"], widgets.VBox([c["completeness"], c["human_gate"]])]),
     ]
-    fig = grid_widget("orders_daily incident", 2, 2,
-                      ["share of runs (%)", "share of runs (%)", "mean time to an answer (s)"],
-                      ["defenses", "stopped at", "defenses"], height=600,
-                      specs=[[{"colspan": 2}, None], [{}, {}]], vertical_spacing=0.2, horizontal_spacing=0.22,
-                      row_heights=[0.35, 0.65])
+    fig = grid_widget(
+        "orders_daily incident",
+        2,
+        2,
+        ["share of runs (%)", "share of runs (%)", "mean time to an answer (s)"],
+        ["defenses", "stopped at", "defenses"],
+        height=600,
+        specs=[[{"colspan": 2}, None], [{}, {}]],
+        vertical_spacing=0.2,
+        horizontal_spacing=0.22,
+        row_heights=[0.35, 0.65],
+    )
     arrangements = ["no defenses", "your defenses"]
     for outcome in OUTCOME_ORDER:
-        fig.add_trace(go.Bar(x=[0, 0], y=arrangements, orientation="h", name=OUTCOME_LABELS[outcome],
-                             marker_color=OUTCOME_COLOURS[outcome], textposition="inside", insidetextanchor="middle",
-                             textangle=0, hovertemplate="%{y}: %{x:.1f} %<extra>" + OUTCOME_LABELS[outcome] + "</extra>"),
-                      row=1, col=1)
+        fig.add_trace(
+            go.Bar(
+                x=[0, 0],
+                y=arrangements,
+                orientation="h",
+                name=OUTCOME_LABELS[outcome],
+                marker_color=OUTCOME_COLOURS[outcome],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                hovertemplate="%{y}: %{x:.1f} %<extra>" + OUTCOME_LABELS[outcome] + "</extra>",
+            ),
+            row=1,
+            col=1,
+        )
     stop_labels = [STOP_LABELS.get(s, s) for s in STOP_POINTS + ("never",)]
     stop_colours = [PALETTE[0]] * len(STOP_POINTS) + [OUTCOME_COLOURS["silent_failure"]]
-    fig.add_trace(go.Bar(x=[0] * len(stop_labels), y=stop_labels, orientation="h", marker_color=stop_colours,
-                         showlegend=False, hovertemplate="%{y}: %{x:.1f} % of runs<extra></extra>"), row=2, col=1)
-    fig.add_trace(go.Bar(x=[0, 0], y=arrangements, orientation="h", marker_color=[PALETTE[7], PALETTE[4]],
-                         showlegend=False, textposition="auto", textangle=0,
-                         hovertemplate="%{y}: %{x:.0f} s<extra></extra>"), row=2, col=2)
-    fig.update_layout(barmode="stack", margin=dict(l=120, r=20, t=80, b=60), legend_traceorder="normal",
-                      uniformtext=dict(minsize=10, mode="hide"))
+    fig.add_trace(
+        go.Bar(
+            x=[0] * len(stop_labels),
+            y=stop_labels,
+            orientation="h",
+            marker_color=stop_colours,
+            showlegend=False,
+            hovertemplate="%{y}: %{x:.1f} % of runs<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[0, 0],
+            y=arrangements,
+            orientation="h",
+            marker_color=[PALETTE[7], PALETTE[4]],
+            showlegend=False,
+            textposition="auto",
+            textangle=0,
+            hovertemplate="%{y}: %{x:.0f} s<extra></extra>",
+        ),
+        row=2,
+        col=2,
+    )
+    fig.update_layout(
+        barmode="stack",
+        margin=dict(l=120, r=20, t=80, b=60),
+        legend_traceorder="normal",
+        uniformtext=dict(minsize=10, mode="hide"),
+    )
     fig.update_yaxes(autorange="reversed")
     fig.layout.xaxis.range = [0, 100]
     fig.layout.xaxis2.rangemode = "tozero"
@@ -225,25 +345,48 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
     def update(figure: go.FigureWidget, v: dict):
         agent = v["agent"] or None
         reliability, silent = round(v["reliability"], 4), round(v["silent_share"], 4)
-        defenses = (("catch_rate", round(v["catch_rate"], 4)), ("completeness", bool(v["completeness"])),
-                    ("checkpoints", v["baseline_catch_rate"] > 0), ("baseline_catch_rate", round(v["baseline_catch_rate"], 4)),
-                    ("human_gate", bool(v["human_gate"])), ("retries", int(v["retries"])))
+        defenses = (
+            ("catch_rate", round(v["catch_rate"], 4)),
+            ("completeness", bool(v["completeness"])),
+            ("checkpoints", v["baseline_catch_rate"] > 0),
+            ("baseline_catch_rate", round(v["baseline_catch_rate"], 4)),
+            ("human_gate", bool(v["human_gate"])),
+            ("retries", int(v["retries"])),
+        )
         base_out, _, base_time = _summary(agent, reliability, silent, (), trials, seed)
         your_out, stops, your_time = _summary(agent, reliability, silent, defenses, trials, seed)
         for i, trace in enumerate(figure.data[:3]):
             trace.x = [round(base_out[i], 3), round(your_out[i], 3)]
-            trace.text = [f"{base_out[i]:.1f}" if base_out[i] >= 4 else "", f"{your_out[i]:.1f}" if your_out[i] >= 4 else ""]
+            trace.text = [
+                f"{base_out[i]:.1f}" if base_out[i] >= 4 else "",
+                f"{your_out[i]:.1f}" if your_out[i] >= 4 else "",
+            ]
         figure.data[3].x = stops
         figure.data[4].x = [round(base_time, 1), round(your_time, 1)]
         figure.data[4].text = [f"{base_time:.0f} s", f"{your_time:.0f} s"]
-        who = f"{agent} at reliability {reliability:.2f}, {silent:.0%} of its failures silent" if agent else "as shipped"
-        figure.layout.title.text = (f"orders_daily incident: {who}"
-                                    f"<br><sup>{trials:,} simulated runs per bar, seed {seed}</sup>")
+        who = (
+            f"{agent} at reliability {reliability:.2f}, {silent:.0%} of its failures silent" if agent else "as shipped"
+        )
+        figure.layout.title.text = (
+            f"orders_daily incident: {who}<br><sup>{trials:,} simulated runs per bar, seed {seed}</sup>"
+        )
 
-    note = ("validation, completeness signals, checkpoints and the gate turn silent failures into detected ones; only "
-            "retries turn detected failures back into correct answers, and the human gate costs minutes.")
+    note = (
+        "validation, completeness signals, checkpoints and the gate turn silent failures into detected ones; only "
+        "retries turn detected failures back into correct answers, and the human gate costs minutes."
+    )
     return single_figure_explorer(controls, fig, note, update, rows=rows)
 
 
-__all__ = ["incident_explorer", "inject", "chained", "roster_table", "contract_table", "defense_table",
-           "outcome_bars_figure", "latency_ecdf_figure", "DEFENSE_STEPS", "INVESTIGATORS"]
+__all__ = [
+    "incident_explorer",
+    "inject",
+    "chained",
+    "roster_table",
+    "contract_table",
+    "defense_table",
+    "outcome_bars_figure",
+    "latency_ecdf_figure",
+    "DEFENSE_STEPS",
+    "INVESTIGATORS",
+]

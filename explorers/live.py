@@ -11,11 +11,12 @@ the handles a test or the instructor demo needs without a browser::
 Every explorer of the kit, lessons 00-06 and the demo, is one of these: some stack two
 figures, some print a line of numbers (``readout``) above them.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Callable
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -27,11 +28,29 @@ CONTROL_STYLE = {"description_width": "300px"}
 CONTROL_WIDTH = "640px"
 
 
-def slider(kind: str, description: str, value, minimum, maximum, step, readout_format: str | None = None,
-           tooltip: str | None = None, width: str = CONTROL_WIDTH, style: dict | None = None) -> widgets.Widget:
+def slider(
+    kind: str,
+    description: str,
+    value,
+    minimum,
+    maximum,
+    step,
+    readout_format: str | None = None,
+    tooltip: str | None = None,
+    width: str = CONTROL_WIDTH,
+    style: dict | None = None,
+) -> widgets.Widget:
     """A labelled slider of the kit's width that reports while it is dragged."""
-    options = dict(value=value, min=minimum, max=maximum, step=step, description=description,
-                   style=style or CONTROL_STYLE, layout=widgets.Layout(width=width), continuous_update=True)
+    options = dict(
+        value=value,
+        min=minimum,
+        max=maximum,
+        step=step,
+        description=description,
+        style=style or CONTROL_STYLE,
+        layout=widgets.Layout(width=width),
+        continuous_update=True,
+    )
     if tooltip:
         options["tooltip"] = tooltip
     if kind == "int":
@@ -42,13 +61,23 @@ def slider(kind: str, description: str, value, minimum, maximum, step, readout_f
 
 
 def checkbox(description: str, value: bool = False) -> widgets.Checkbox:
-    return widgets.Checkbox(value=value, description=description, style={"description_width": "initial"}, indent=False,
-                            layout=widgets.Layout(width=CONTROL_WIDTH))
+    return widgets.Checkbox(
+        value=value,
+        description=description,
+        style={"description_width": "initial"},
+        indent=False,
+        layout=widgets.Layout(width=CONTROL_WIDTH),
+    )
 
 
 def dropdown(description: str, options, value) -> widgets.Dropdown:
-    return widgets.Dropdown(options=options, value=value, description=description, style=CONTROL_STYLE,
-                            layout=widgets.Layout(width=CONTROL_WIDTH))
+    return widgets.Dropdown(
+        options=options,
+        value=value,
+        description=description,
+        style=CONTROL_STYLE,
+        layout=widgets.Layout(width=CONTROL_WIDTH),
+    )
 
 
 class Explorer(widgets.VBox):
@@ -59,13 +88,22 @@ class Explorer(widgets.VBox):
     the readout line. ``figure`` is the first figure, ``figures`` all of them.
     """
 
-    def __init__(self, controls: dict[str, widgets.Widget], figures: list[go.FigureWidget], notes: list[str],
-                 update: Callable[[dict], str | None], rows: list[widgets.Widget] | None = None):
+    def __init__(
+        self,
+        controls: dict[str, widgets.Widget],
+        figures: list[go.FigureWidget],
+        notes: list[str],
+        update: Callable[[dict], str | None],
+        rows: list[widgets.Widget] | None = None,
+    ):
         if len(figures) != len(notes):
             raise ValueError("every figure needs its one-line caption")
         self.controls = dict(controls)
-        self.sliders = {k: w for k, w in controls.items()
-                        if isinstance(w, (widgets.IntSlider, widgets.FloatSlider, widgets.SelectionSlider))}
+        self.sliders = {
+            k: w
+            for k, w in controls.items()
+            if isinstance(w, (widgets.IntSlider, widgets.FloatSlider, widgets.SelectionSlider))
+        }
         self.figures = list(figures)
         self.figure = self.figures[0]
         self.readout = widgets.HTML(layout=widgets.Layout(margin="4px 0 4px 0"))

@@ -6,6 +6,7 @@ and drawn side by side: time to an answer, agent calls, tokens, and the share of
 answers. The assumptions are round numbers chosen to teach, not measurements; the lesson
 prints them and the sliders move the ones that matter.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
@@ -26,21 +27,21 @@ from .style import PALETTE
 class Assumptions:
     """The teaching assumptions behind every lesson 05 scenario (times in simulated seconds)."""
 
-    p: float = 0.95                 #: a specialist gets one step right on the first attempt
-    n: int = 4                      #: steps of the chain, parallel subtasks, or most subtasks found
-    step_s: float = 8.0             #: mean time one agent spends on one step
-    step_tokens: int = 3000         #: tokens one step's work costs
-    overhead_s: float = 2.0         #: extra time per agent hand-off (re-reading context, serialising output)
-    context_tokens: int = 1500      #: extra tokens per agent for the context a hand-off has to carry
+    p: float = 0.95  #: a specialist gets one step right on the first attempt
+    n: int = 4  #: steps of the chain, parallel subtasks, or most subtasks found
+    step_s: float = 8.0  #: mean time one agent spends on one step
+    step_tokens: int = 3000  #: tokens one step's work costs
+    overhead_s: float = 2.0  #: extra time per agent hand-off (re-reading context, serialising output)
+    context_tokens: int = 1500  #: extra tokens per agent for the context a hand-off has to carry
     synth_reliability: float = 0.99  #: the synthesizer merging finished parts
     synth_s: float = 3.0
     synth_tokens: int = 2000
-    generalist_gap: float = 0.10    #: how much worse one agent is per subtask when it must hold every specialty
-    generalist_tokens: int = 6000   #: the extra prompt a generalist carries for all specialties
+    generalist_gap: float = 0.10  #: how much worse one agent is per subtask when it must hold every specialty
+    generalist_tokens: int = 6000  #: the extra prompt a generalist carries for all specialties
     routing_accuracy: float = 0.95  #: how often the orchestrator sends a subtask to the right specialist
     tool_reliability: float = 0.999  #: a direct tool call (a SQL query, an API lookup)
     tool_s: float = 0.3
-    lookup_s: float = 3.0           #: a model call that only has to fetch and pass on a value
+    lookup_s: float = 3.0  #: a model call that only has to fetch and pass on a value
     lookup_tokens: int = 1500
 
 
@@ -48,24 +49,51 @@ class Assumptions:
 class TaskType:
     key: str
     label: str
-    single: str          #: what the single-agent side is
-    multi: str           #: what the multi-agent side is
-    module_says: str     #: the verdict of the module's table, in the kit's words
+    single: str  #: what the single-agent side is
+    multi: str  #: what the multi-agent side is
+    module_says: str  #: the verdict of the module's table, in the kit's words
 
 
-TASKS: dict[str, TaskType] = {t.key: t for t in (
-    TaskType("chain", "sequential chain, one domain", "one agent, all steps in one context",
-             "a chain of n agents (sequential)", "extra agents only add hand-offs; nothing can run side by side"),
-    TaskType("parallel", "parallel independent subtasks", "one agent doing the subtasks in turn",
-             "n workers at once plus a synthesizer (fan-out / fan-in)", "fan-out pays off: the parts run side by side"),
-    TaskType("judgment", "decomposition needing judgment", "one generalist holding every specialty",
-             "an orchestrator routing to 3 specialists (hierarchical)",
-             "a hierarchy pays off: specialists beat a stretched generalist"),
-    TaskType("lookup", "simple lookup or transformation", "a direct tool call, no model",
-             "orchestrator, n specialists and a synthesizer (hybrid)", "a tool call already does it; agents only add cost"),
-    TaskType("monitoring", "high-frequency monitoring", "a rule-based threshold check",
-             "an event-driven mesh of agents", "rules for plain thresholds; a mesh when the stream needs judgment"),
-)}
+TASKS: dict[str, TaskType] = {
+    t.key: t
+    for t in (
+        TaskType(
+            "chain",
+            "sequential chain, one domain",
+            "one agent, all steps in one context",
+            "a chain of n agents (sequential)",
+            "extra agents only add hand-offs; nothing can run side by side",
+        ),
+        TaskType(
+            "parallel",
+            "parallel independent subtasks",
+            "one agent doing the subtasks in turn",
+            "n workers at once plus a synthesizer (fan-out / fan-in)",
+            "fan-out pays off: the parts run side by side",
+        ),
+        TaskType(
+            "judgment",
+            "decomposition needing judgment",
+            "one generalist holding every specialty",
+            "an orchestrator routing to 3 specialists (hierarchical)",
+            "a hierarchy pays off: specialists beat a stretched generalist",
+        ),
+        TaskType(
+            "lookup",
+            "simple lookup or transformation",
+            "a direct tool call, no model",
+            "orchestrator, n specialists and a synthesizer (hybrid)",
+            "a tool call already does it; agents only add cost",
+        ),
+        TaskType(
+            "monitoring",
+            "high-frequency monitoring",
+            "a rule-based threshold check",
+            "an event-driven mesh of agents",
+            "rules for plain thresholds; a mesh when the stream needs judgment",
+        ),
+    )
+}
 
 SIDE_COLOURS = {"single": PALETTE[0], "multi": PALETTE[1], "mixed": PALETTE[2]}
 METRICS = (
@@ -77,8 +105,13 @@ METRICS = (
 
 
 def _agent(name: str, reliability: float, mean_s: float, tokens: int, cv: float = 0.4) -> Agent:
-    return Agent(name, reliability=min(max(reliability, 0.0), 1.0), silent_share=0.5,
-                 latency=Latency("lognormal", mean_s, cv), tokens_per_call=tokens)
+    return Agent(
+        name,
+        reliability=min(max(reliability, 0.0), 1.0),
+        silent_share=0.5,
+        latency=Latency("lognormal", mean_s, cv),
+        tokens_per_call=tokens,
+    )
 
 
 def task_scenarios(task: str, assumptions: Assumptions | None = None, **changes) -> dict[str, Scenario]:
@@ -88,51 +121,73 @@ def task_scenarios(task: str, assumptions: Assumptions | None = None, **changes)
     monitoring task has its own builder, :func:`monitoring_scenarios`.
     """
     a = replace(assumptions or Assumptions(), **changes)
-    step_agent = lambda name: _agent(name, a.p, a.step_s + a.overhead_s, a.step_tokens + a.context_tokens)  # noqa: E731
-    in_turn = _agent("single_agent", a.p ** a.n, a.n * a.step_s, a.n * a.step_tokens, cv=0.3)
+    step_agent = lambda name: _agent(name, a.p, a.step_s + a.overhead_s, a.step_tokens + a.context_tokens)
+    in_turn = _agent("single_agent", a.p**a.n, a.n * a.step_s, a.n * a.step_tokens, cv=0.3)
     if task == "chain":
-        return {"single agent": Scenario("sequential", (in_turn,), name="chain: one agent"),
-                "multi-agent": Scenario("sequential", tuple(step_agent(f"step_{i + 1}") for i in range(a.n)),
-                                        name="chain: n agents")}
+        return {
+            "single agent": Scenario("sequential", (in_turn,), name="chain: one agent"),
+            "multi-agent": Scenario(
+                "sequential", tuple(step_agent(f"step_{i + 1}") for i in range(a.n)), name="chain: n agents"
+            ),
+        }
     if task == "parallel":
         workers = tuple(step_agent(f"worker_{i + 1}") for i in range(a.n))
         synth = _agent("synthesizer", a.synth_reliability, a.synth_s, a.synth_tokens)
-        return {"single agent": Scenario("sequential", (in_turn,), name="parallel: one agent in turn"),
-                "multi-agent": Scenario("fanout", workers + (synth,), name="parallel: fan-out")}
+        return {
+            "single agent": Scenario("sequential", (in_turn,), name="parallel: one agent in turn"),
+            "multi-agent": Scenario("fanout", workers + (synth,), name="parallel: fan-out"),
+        }
     if task == "judgment":
         subtasks = range(1, a.n + 1)
         per_subtask = max(a.p - a.generalist_gap, 0.0)
         mean_subtasks = sum(subtasks) / len(subtasks)
-        generalist = _agent("generalist", sum(per_subtask ** k for k in subtasks) / len(subtasks),
-                            mean_subtasks * a.step_s, int(mean_subtasks * a.step_tokens + a.generalist_tokens), cv=0.5)
+        generalist = _agent(
+            "generalist",
+            sum(per_subtask**k for k in subtasks) / len(subtasks),
+            mean_subtasks * a.step_s,
+            int(mean_subtasks * a.step_tokens + a.generalist_tokens),
+            cv=0.5,
+        )
         orchestrator = _agent("orchestrator", 0.97, 4.0, 2500)
         specialists = tuple(step_agent(f"specialist_{i + 1}") for i in range(3))
-        plan = Hierarchy(min_subtasks=1, max_subtasks=a.n, routing_accuracy=a.routing_accuracy, reroute=True,
-                         step_budget=3 * a.n)
-        return {"single agent": Scenario("sequential", (generalist,), name="judgment: one generalist"),
-                "multi-agent": Scenario("hierarchical", (orchestrator,) + specialists, hierarchy=plan,
-                                        name="judgment: hierarchical")}
+        plan = Hierarchy(
+            min_subtasks=1, max_subtasks=a.n, routing_accuracy=a.routing_accuracy, reroute=True, step_budget=3 * a.n
+        )
+        return {
+            "single agent": Scenario("sequential", (generalist,), name="judgment: one generalist"),
+            "multi-agent": Scenario(
+                "hierarchical", (orchestrator,) + specialists, hierarchy=plan, name="judgment: hierarchical"
+            ),
+        }
     if task == "lookup":
         tool = _agent("tool_call", a.tool_reliability, a.tool_s, 0, cv=0.3)
-        hybrid = ((_agent("orchestrator", a.p, a.lookup_s, a.lookup_tokens),)
-                  + tuple(_agent(f"specialist_{i + 1}", a.p, a.lookup_s + a.overhead_s, a.lookup_tokens + a.context_tokens)
-                          for i in range(a.n))
-                  + (_agent("synthesizer", a.p, a.lookup_s, a.lookup_tokens),))
-        return {"single agent": Scenario("sequential", (tool,), name="lookup: tool call"),
-                "multi-agent": Scenario("hybrid", hybrid, name="lookup: orchestrated")}
-    raise ValueError(f"task must be one of {', '.join(k for k in TASKS if k != 'monitoring')} (got {task!r});"
-                     " monitoring has monitoring_scenarios()")
+        hybrid = (
+            (_agent("orchestrator", a.p, a.lookup_s, a.lookup_tokens),)
+            + tuple(
+                _agent(f"specialist_{i + 1}", a.p, a.lookup_s + a.overhead_s, a.lookup_tokens + a.context_tokens)
+                for i in range(a.n)
+            )
+            + (_agent("synthesizer", a.p, a.lookup_s, a.lookup_tokens),)
+        )
+        return {
+            "single agent": Scenario("sequential", (tool,), name="lookup: tool call"),
+            "multi-agent": Scenario("hybrid", hybrid, name="lookup: orchestrated"),
+        }
+    raise ValueError(
+        f"task must be one of {', '.join(k for k in TASKS if k != 'monitoring')} (got {task!r});"
+        " monitoring has monitoring_scenarios()"
+    )
 
 
 @dataclass(frozen=True)
 class MonitoringAssumptions:
     """The monitoring stream: events of two kinds, a rule engine and model-backed agents."""
 
-    event_rate: float = 1.0         #: events arriving per second
-    judgment_share: float = 0.3     #: share of events a threshold rule cannot judge (e.g. a schema change)
-    agents: int = 4                 #: agents in the mesh
+    event_rate: float = 1.0  #: events arriving per second
+    judgment_share: float = 0.3  #: share of events a threshold rule cannot judge (e.g. a schema change)
+    agents: int = 4  #: agents in the mesh
     p: float = 0.95
-    agent_s: float = 2.0            #: mean time an agent spends on one event
+    agent_s: float = 2.0  #: mean time an agent spends on one event
     agent_tokens: int = 3000
     rule_reliability: float = 0.999
     rule_s: float = 0.05
@@ -146,29 +201,47 @@ def monitoring_scenarios(assumptions: MonitoringAssumptions | None = None, **cha
     is missed without an error, which the simulator counts as a silent failure.
     """
     m = replace(assumptions or MonitoringAssumptions(), **changes)
-    tenths = int(round(m.judgment_share * 10))
+    tenths = round(m.judgment_share * 10)
     kinds = ("threshold",) * (10 - tenths) + ("schema_change",) * tenths
-    rule = Agent("rule_engine", reliability=m.rule_reliability, silent_share=0.5,
-                 latency=Latency("fixed", m.rule_s, 0.0), tokens_per_call=0)
+    rule = Agent(
+        "rule_engine",
+        reliability=m.rule_reliability,
+        silent_share=0.5,
+        latency=Latency("fixed", m.rule_s, 0.0),
+        tokens_per_call=0,
+    )
     workers = tuple(_agent(f"agent_{i + 1}", m.p, m.agent_s, m.agent_tokens, cv=0.5) for i in range(m.agents))
     both = ("threshold", "schema_change")
     return {
-        "rule-based check": Scenario("mesh", (rule,), mesh=Mesh(m.event_rate, kinds, (("threshold",),)),
-                                     name="monitoring: rules"),
-        "agent mesh": Scenario("mesh", workers, mesh=Mesh(m.event_rate, kinds, tuple(both for _ in workers)),
-                               name="monitoring: mesh"),
-        "rules + agents": Scenario("mesh", (rule,) + workers,
-                                   mesh=Mesh(m.event_rate, kinds, (("threshold",),) + tuple(("schema_change",) for _ in workers)),
-                                   name="monitoring: rules first"),
+        "rule-based check": Scenario(
+            "mesh", (rule,), mesh=Mesh(m.event_rate, kinds, (("threshold",),)), name="monitoring: rules"
+        ),
+        "agent mesh": Scenario(
+            "mesh", workers, mesh=Mesh(m.event_rate, kinds, tuple(both for _ in workers)), name="monitoring: mesh"
+        ),
+        "rules + agents": Scenario(
+            "mesh",
+            (rule,) + workers,
+            mesh=Mesh(m.event_rate, kinds, (("threshold",),) + tuple(("schema_change",) for _ in workers)),
+            name="monitoring: rules first",
+        ),
     }
 
 
 def _row(label: str, scenario: Scenario, trials: int, seed: int) -> dict:
     stats = simulate(scenario, trials=trials, seed=seed).stats()
-    return dict(approach=label, pattern=scenario.pattern, mean_latency=stats["mean_latency"],
-                latency_p90=stats["latency_p90"], mean_calls=stats["mean_calls"], mean_tokens=stats["mean_tokens"],
-                success_rate=stats["success_rate"], silent_failure_rate=stats["silent_failure_rate"],
-                detected_failure_rate=stats["detected_failure_rate"], trials=stats["trials"])
+    return dict(
+        approach=label,
+        pattern=scenario.pattern,
+        mean_latency=stats["mean_latency"],
+        latency_p90=stats["latency_p90"],
+        mean_calls=stats["mean_calls"],
+        mean_tokens=stats["mean_tokens"],
+        success_rate=stats["success_rate"],
+        silent_failure_rate=stats["silent_failure_rate"],
+        detected_failure_rate=stats["detected_failure_rate"],
+        trials=stats["trials"],
+    )
 
 
 #: Trials per run. The vectorised engine (sequential, fanout, hybrid) is fast; the SimPy patterns
@@ -184,9 +257,13 @@ def compare_task(task: str, trials: tuple[int, int] = TABLE_TRIALS, seed: int = 
     Latency is the time to an answer per task (per event for monitoring), failed runs included
     at the moment they ended; for monitoring a missed event has no time and is left out of it.
     """
-    scenarios = (monitoring_scenarios(**changes) if task == "monitoring" else task_scenarios(task, **changes))
-    return pd.DataFrame([_row(label, s, trials[1] if s.pattern in ("hierarchical", "mesh") else trials[0], seed)
-                         for label, s in scenarios.items()]).set_index("approach")
+    scenarios = monitoring_scenarios(**changes) if task == "monitoring" else task_scenarios(task, **changes)
+    return pd.DataFrame(
+        [
+            _row(label, s, trials[1] if s.pattern in ("hierarchical", "mesh") else trials[0], seed)
+            for label, s in scenarios.items()
+        ]
+    ).set_index("approach")
 
 
 @lru_cache(maxsize=512)
@@ -209,13 +286,33 @@ def _panel_values(table: pd.DataFrame) -> list[list[float]]:
 def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
     """Four panels side by side, one horizontal bar per approach, from :func:`compare_task`."""
     labels = list(table.index)
-    fig = grid_widget(title, 1, len(METRICS), [t for _, t in METRICS], ["approach", "", "", ""],
-                      height=170 + 45 * len(labels), shared_yaxes=True, horizontal_spacing=0.035)
+    fig = grid_widget(
+        title,
+        1,
+        len(METRICS),
+        [t for _, t in METRICS],
+        ["approach", "", "", ""],
+        height=170 + 45 * len(labels),
+        shared_yaxes=True,
+        horizontal_spacing=0.035,
+    )
     colours = [PALETTE[i] for i in range(len(labels))]
     for col, ((_, metric), values) in enumerate(zip(METRICS, _panel_values(table)), start=1):
-        fig.add_trace(go.Bar(x=values, y=labels, orientation="h", marker_color=colours, showlegend=False,
-                             name=metric, text=[_fmt(v) for v in values], textposition="auto",
-                             hovertemplate="%{y}: %{x:.3g}<extra>" + metric + "</extra>"), row=1, col=col)
+        fig.add_trace(
+            go.Bar(
+                x=values,
+                y=labels,
+                orientation="h",
+                marker_color=colours,
+                showlegend=False,
+                name=metric,
+                text=[_fmt(v) for v in values],
+                textposition="auto",
+                hovertemplate="%{y}: %{x:.3g}<extra>" + metric + "</extra>",
+            ),
+            row=1,
+            col=col,
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=130, r=20, t=80, b=60), uniformtext=dict(minsize=9, mode="hide"))
     fig.layout.xaxis4.range = [0, 100]
@@ -229,8 +326,9 @@ def _fmt(v: float) -> str:
 def _title(task: str, settings: dict, seed: int = 0) -> str:
     t = TASKS[task]
     knobs = f"p {settings['p']:g}, n {settings['n']}, hand-off overhead {settings['overhead_s']:g} s"
-    return (f"{t.label[:1].upper()}{t.label[1:]} ({knobs}, seed {seed})"
-            f"<br><sup>single: {t.single} | multi: {t.multi}</sup>")
+    return (
+        f"{t.label[:1].upper()}{t.label[1:]} ({knobs}, seed {seed})<br><sup>single: {t.single} | multi: {t.multi}</sup>"
+    )
 
 
 def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explorer:
@@ -242,8 +340,13 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
     """
     options = [(TASKS[k].label, k) for k in ("chain", "parallel", "judgment", "lookup")]
     controls = {
-        "task": widgets.Dropdown(options=options, value=task, description="task type", style=CONTROL_STYLE,
-                                 layout=widgets.Layout(width="420px")),
+        "task": widgets.Dropdown(
+            options=options,
+            value=task,
+            description="task type",
+            style=CONTROL_STYLE,
+            layout=widgets.Layout(width="420px"),
+        ),
         "p": slider("float", "specialist reliability per step", 0.95, 0.80, 0.999, 0.005, readout_format=".3f"),
         "n": slider("int", "steps / subtasks", 4, 2, 8, 1),
         "overhead_s": slider("float", "hand-off overhead (s per agent)", 2.0, 0.0, 10.0, 0.5, readout_format=".1f"),
@@ -260,8 +363,10 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
         figure.layout.title.text = _title(v["task"], settings, seed)
 
     rows = [controls["task"], widgets.HBox([controls["p"], controls["n"]]), controls["overhead_s"]]
-    note = ("orchestration pays for itself where the multi-agent bar wins on time (parallel parts) or on correct "
-            "answers (judgment); on a chain or a lookup it only adds calls, tokens and seconds.")
+    note = (
+        "orchestration pays for itself where the multi-agent bar wins on time (parallel parts) or on correct "
+        "answers (judgment); on a chain or a lookup it only adds calls, tokens and seconds."
+    )
     return single_figure_explorer(controls, fig, note, update, rows=rows)
 
 
@@ -269,8 +374,9 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
     """The monitoring stream under an event-rate slider: rules, an agent mesh, and rules in front of agents."""
     controls = {
         "event_rate": slider("float", "events per second", 1.0, 0.1, 4.0, 0.1, readout_format=".1f"),
-        "judgment_share": slider("float", "share of events a rule cannot judge", 0.3, 0.0, 1.0, 0.1,
-                                 readout_format=".1f"),
+        "judgment_share": slider(
+            "float", "share of events a rule cannot judge", 0.3, 0.0, 1.0, 0.1, readout_format=".1f"
+        ),
         "agents": slider("int", "agents in the mesh", 4, 1, 10, 1),
     }
     start = dict(event_rate=1.0, judgment_share=0.3, agents=4)
@@ -281,8 +387,9 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
     fig.layout.xaxis4.title.text = "events handled correctly (%)"
 
     def update(figure: go.FigureWidget, v: dict):
-        settings = dict(event_rate=round(v["event_rate"], 3), judgment_share=round(v["judgment_share"], 2),
-                        agents=int(v["agents"]))
+        settings = dict(
+            event_rate=round(v["event_rate"], 3), judgment_share=round(v["judgment_share"], 2), agents=int(v["agents"])
+        )
         table = _cached("monitoring", tuple(settings.items()), seed)
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.x = values
@@ -290,15 +397,19 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
         figure.layout.title.text = _monitoring_title(settings, seed)
 
     rows = [widgets.HBox([controls["event_rate"], controls["judgment_share"]]), controls["agents"]]
-    note = ("rules answer in milliseconds for free but miss every event that needs judgment; a mesh judges them but "
-            "queues once events outpace its agents, and putting rules in front keeps the agents for the hard events.")
+    note = (
+        "rules answer in milliseconds for free but miss every event that needs judgment; a mesh judges them but "
+        "queues once events outpace its agents, and putting rules in front keeps the agents for the hard events."
+    )
     return single_figure_explorer(controls, fig, note, update, rows=rows)
 
 
 def _monitoring_title(settings: dict, seed: int = 0) -> str:
-    return (f"High-frequency monitoring: {settings['event_rate']:.1f} events/s, {settings['judgment_share']:.0%} need "
-            f"judgment, {settings['agents']} agents<br><sup>{LIVE_TRIALS[1]} simulated events, seed {seed}; the mesh's "
-            f"agents can finish about {settings['agents'] / MonitoringAssumptions().agent_s:.1f} events/s</sup>")
+    return (
+        f"High-frequency monitoring: {settings['event_rate']:.1f} events/s, {settings['judgment_share']:.0%} need "
+        f"judgment, {settings['agents']} agents<br><sup>{LIVE_TRIALS[1]} simulated events, seed {seed}; the mesh's "
+        f"agents can finish about {settings['agents'] / MonitoringAssumptions().agent_s:.1f} events/s</sup>"
+    )
 
 
 def verdict_table(seed: int = 0) -> pd.DataFrame:
@@ -310,12 +421,18 @@ def verdict_table(seed: int = 0) -> pd.DataFrame:
     for key, task in TASKS.items():
         table = compare_task(key, seed=seed)
         single, multi = table.iloc[0], table.loc["agent mesh"] if key == "monitoring" else table.iloc[1]
-        rows.append(dict(task=task.label, single=single.name, multi=multi.name,
-                         extra_seconds=multi["mean_latency"] - single["mean_latency"],
-                         extra_calls=multi["mean_calls"] - single["mean_calls"],
-                         extra_tokens=multi["mean_tokens"] - single["mean_tokens"],
-                         extra_correct_points=100 * (multi["success_rate"] - single["success_rate"]),
-                         module_says=task.module_says))
+        rows.append(
+            dict(
+                task=task.label,
+                single=single.name,
+                multi=multi.name,
+                extra_seconds=multi["mean_latency"] - single["mean_latency"],
+                extra_calls=multi["mean_calls"] - single["mean_calls"],
+                extra_tokens=multi["mean_tokens"] - single["mean_tokens"],
+                extra_correct_points=100 * (multi["success_rate"] - single["success_rate"]),
+                module_says=task.module_says,
+            )
+        )
     return pd.DataFrame(rows).set_index("task")
 
 
@@ -327,22 +444,44 @@ def verdict_figure(table: pd.DataFrame) -> go.FigureWidget:
     """Three panels: seconds, thousands of tokens and points of correct answers the multi-agent side
     adds (or saves); a bar is blue where orchestration is better on that measure, vermillion where
     worse, black where the difference is within simulation noise."""
-    panels = (("extra_seconds", "extra time per task (s)", -1),
-              ("extra_tokens", "extra tokens per task (thousands)", -1),
-              ("extra_correct_points", "extra correct answers (points)", 1))
-    fig = grid_widget("What orchestration adds, task type by task type (multi-agent minus single agent)",
-                      1, 3, [t for _, t, _ in panels], ["task type", "", ""], height=380, shared_yaxes=True,
-                      horizontal_spacing=0.04)
+    panels = (
+        ("extra_seconds", "extra time per task (s)", -1),
+        ("extra_tokens", "extra tokens per task (thousands)", -1),
+        ("extra_correct_points", "extra correct answers (points)", 1),
+    )
+    fig = grid_widget(
+        "What orchestration adds, task type by task type (multi-agent minus single agent)",
+        1,
+        3,
+        [t for _, t, _ in panels],
+        ["task type", "", ""],
+        height=380,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+    )
     labels = list(table.index)
     for col, (column, title, better_sign) in enumerate(panels, start=1):
         values = table[column].astype(float)
         if column == "extra_tokens":
             values = values / 1000
-        colours = [PALETTE[7] if abs(v) < NOISE[column] else PALETTE[0] if v * better_sign > 0 else PALETTE[5]
-                   for v in values]
-        fig.add_trace(go.Bar(x=values.round(2).tolist(), y=labels, orientation="h", marker_color=colours,
-                             showlegend=False, name=title, text=[_fmt(v) for v in values], textposition="auto",
-                             hovertemplate="%{y}: %{x:.3g}<extra>" + title + "</extra>"), row=1, col=col)
+        colours = [
+            PALETTE[7] if abs(v) < NOISE[column] else PALETTE[0] if v * better_sign > 0 else PALETTE[5] for v in values
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=values.round(2).tolist(),
+                y=labels,
+                orientation="h",
+                marker_color=colours,
+                showlegend=False,
+                name=title,
+                text=[_fmt(v) for v in values],
+                textposition="auto",
+                hovertemplate="%{y}: %{x:.3g}<extra>" + title + "</extra>",
+            ),
+            row=1,
+            col=col,
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=220, r=20, t=60, b=60))
     return fig
@@ -368,10 +507,22 @@ def assumptions_table() -> pd.DataFrame:
         "lookup_s": "mean seconds of a model call that only fetches and passes a value on",
         "lookup_tokens": "tokens of such a call",
     }
-    return pd.DataFrame([dict(assumption=k, value=v, meaning=notes[k]) for k, v in asdict(Assumptions()).items()]
-                        ).set_index("assumption")
+    return pd.DataFrame(
+        [dict(assumption=k, value=v, meaning=notes[k]) for k, v in asdict(Assumptions()).items()]
+    ).set_index("assumption")
 
 
-__all__ = ["Assumptions", "MonitoringAssumptions", "TASKS", "task_scenarios", "monitoring_scenarios", "compare_task",
-           "comparison_figure", "orchestration_value_explorer", "monitoring_explorer", "verdict_table",
-           "verdict_figure", "assumptions_table"]
+__all__ = [
+    "Assumptions",
+    "MonitoringAssumptions",
+    "TASKS",
+    "task_scenarios",
+    "monitoring_scenarios",
+    "compare_task",
+    "comparison_figure",
+    "orchestration_value_explorer",
+    "monitoring_explorer",
+    "verdict_table",
+    "verdict_figure",
+    "assumptions_table",
+]

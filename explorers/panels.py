@@ -7,6 +7,7 @@ instructor demo needs without a browser::
     box.sliders["contention"].value = 0.9   # the callback runs, the figure changes in place
     box.figure.data[0].x                     # read the new values
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -22,8 +23,13 @@ from .style import caption, figure_widget
 CONTROL_STYLE = {"description_width": "initial"}
 
 
-def single_figure_explorer(controls: dict[str, widgets.Widget], figure: go.FigureWidget, note: str, update,
-                           rows: list[widgets.Widget] | None = None) -> Explorer:
+def single_figure_explorer(
+    controls: dict[str, widgets.Widget],
+    figure: go.FigureWidget,
+    note: str,
+    update,
+    rows: list[widgets.Widget] | None = None,
+) -> Explorer:
     """An :class:`~explorers.live.Explorer` of one figure whose ``update(figure, values)`` redraws it."""
     return Explorer(controls, [figure], [note], lambda values: update(figure, values), rows=rows)
 
@@ -33,8 +39,9 @@ def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:
     return widgets.VBox([figure, caption(note)])
 
 
-def grid_widget(title: str, rows: int, cols: int, x_titles: list[str], y_titles: list[str], height: int,
-                **subplot_options) -> go.FigureWidget:
+def grid_widget(
+    title: str, rows: int, cols: int, x_titles: list[str], y_titles: list[str], height: int, **subplot_options
+) -> go.FigureWidget:
     """A FigureWidget with a grid of subplots in the kit's style, every axis titled.
 
     ``x_titles`` and ``y_titles`` go to the subplots in reading order (left to right, top to
@@ -68,8 +75,9 @@ slider = partial(live_slider, width="420px", style=CONTROL_STYLE)
 def all_axis_titles(fig: go.Figure) -> dict[str, str]:
     """Every x and y axis of a figure with its title text (empty string when missing)."""
     layout = fig.layout.to_plotly_json()
-    return {key: (layout[key].get("title") or {}).get("text", "") for key in layout
-            if key.startswith(("xaxis", "yaxis"))}
+    return {
+        key: (layout[key].get("title") or {}).get("text", "") for key in layout if key.startswith(("xaxis", "yaxis"))
+    }
 
 
 __all__ = ["single_figure_explorer", "captioned", "grid_widget", "slider", "all_axis_titles"]

@@ -7,6 +7,7 @@
 
 :mod:`simulator` runs everything; the drawing comes from :mod:`explorers.timeline`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,16 @@ from simulator import Latency, Mesh, Scenario, SimulationResult, simulate, sweep
 
 from .live import Explorer, dropdown, pct, slider
 from .style import OUTCOME_COLOURS, PALETTE, figure_widget, styled_figure
-from .timeline import (PATTERN_LABELS, TIME_AXIS, apply_timeline, apply_topology, timeline_figure, timeline_rows,
-                       timeline_segments, topology_figure)
-
+from .timeline import (
+    PATTERN_LABELS,
+    TIME_AXIS,
+    apply_timeline,
+    apply_topology,
+    timeline_figure,
+    timeline_rows,
+    timeline_segments,
+    topology_figure,
+)
 
 # --- the pattern explorer --------------------------------------------------------------------
 
@@ -29,12 +37,19 @@ EXPLORER_PATTERNS = ("sequential", "fanout", "hierarchical", "mesh", "hybrid")
 def explorer_scenario(pattern: str, agents: int, latency: float, spread: float, reliability: float = 0.95) -> Scenario:
     """The identical-agents scenario the pattern explorer runs (a mesh gets 1 event a second)."""
     options = dict(mesh=Mesh(arrival_rate=1.0, ttl=20.0)) if pattern == "mesh" else {}
-    return uniform_scenario(pattern, agents=agents, reliability=reliability,
-                            latency=Latency("lognormal", latency, spread), **options)
+    return uniform_scenario(
+        pattern, agents=agents, reliability=reliability, latency=Latency("lognormal", latency, spread), **options
+    )
 
 
-def pattern_explorer(pattern: str = "sequential", agents: int = 3, latency: float = 2.0, spread: float = 0.5,
-                     seed: int = 7, runs: int = 400) -> Explorer:
+def pattern_explorer(
+    pattern: str = "sequential",
+    agents: int = 3,
+    latency: float = 2.0,
+    spread: float = 0.5,
+    seed: int = 7,
+    runs: int = 400,
+) -> Explorer:
     """One traced run of a pattern as a timeline and a topology, with sliders for agents and latency.
 
     The readout adds the median and 90th percentile end-to-end time over ``runs`` seeded runs.
@@ -46,8 +61,11 @@ def pattern_explorer(pattern: str = "sequential", agents: int = 3, latency: floa
         spread=slider("float", "spread of call times (coefficient of variation)", spread, 0.0, 1.5, 0.1, ".1f"),
     )
     first = explorer_scenario(pattern, agents, latency, spread)
-    timeline = timeline_figure(simulate(first, trials=20 if pattern == "mesh" else 1, seed=seed, trace=True),
-                               live=True, until=30.0 if pattern == "mesh" else None)
+    timeline = timeline_figure(
+        simulate(first, trials=20 if pattern == "mesh" else 1, seed=seed, trace=True),
+        live=True,
+        until=30.0 if pattern == "mesh" else None,
+    )
     topo = topology_figure(first, live=True)
 
     def update(v: dict) -> str:
@@ -55,77 +73,164 @@ def pattern_explorer(pattern: str = "sequential", agents: int = 3, latency: floa
         mesh = v["pattern"] == "mesh"
         traced = simulate(scenario, trials=20 if mesh else 1, seed=seed, trace=True)
         rows = timeline_rows(traced)
-        apply_timeline(timeline, timeline_segments(traced, None if mesh else 0, until=30.0 if mesh else None), rows,
-                       title=f"Timeline of one run: {PATTERN_LABELS[v['pattern']]}")
+        apply_timeline(
+            timeline,
+            timeline_segments(traced, None if mesh else 0, until=30.0 if mesh else None),
+            rows,
+            title=f"Timeline of one run: {PATTERN_LABELS[v['pattern']]}",
+        )
         apply_topology(topo, scenario)
         topo.layout.title.text = f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}"
         if mesh:
             s = simulate(scenario, trials=200, seed=seed).stats()
-            return (f"<b>Mesh, {v['agents']} subscribers, 1 event a second:</b> handled {s['throughput']:.2f} events/s, "
-                    f"on average {s['mean_backlog']:.1f} events waiting (peak {s['peak_backlog']:.0f}), "
-                    f"{s['missed_events']:.0f} of 200 events missed.")
+            return (
+                f"<b>Mesh, {v['agents']} subscribers, 1 event a second:</b> handled {s['throughput']:.2f} events/s, "
+                f"on average {s['mean_backlog']:.1f} events waiting (peak {s['peak_backlog']:.0f}), "
+                f"{s['missed_events']:.0f} of 200 events missed."
+            )
         many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
         s = simulate(scenario, trials=many, seed=seed).stats()
         this_run = float(traced.trials["latency"].iloc[0])
-        return (f"<b>This run took {this_run:.1f} s end to end.</b> Over {many} "
-                f"runs: median {s['latency_p50']:.1f} s, 90th percentile {s['latency_p90']:.1f} s, "
-                f"{pct(s['success_rate'], 0)} ended right.")
+        return (
+            f"<b>This run took {this_run:.1f} s end to end.</b> Over {many} "
+            f"runs: median {s['latency_p50']:.1f} s, 90th percentile {s['latency_p90']:.1f} s, "
+            f"{pct(s['success_rate'], 0)} ended right."
+        )
 
-    return Explorer(controls, [timeline, topo],
-                    ["grey bars are time an agent sat idle: a chain waits on every link in turn, a fan-out waits "
-                     "once, for its slowest branch.",
-                     "the arrows are the hand-offs; every arrow is a place where a wrong payload can pass on, or be "
-                     "checked."], update)
+    return Explorer(
+        controls,
+        [timeline, topo],
+        [
+            "grey bars are time an agent sat idle: a chain waits on every link in turn, a fan-out waits "
+            "once, for its slowest branch.",
+            "the arrows are the hand-offs; every arrow is a place where a wrong payload can pass on, or be checked.",
+        ],
+        update,
+    )
 
 
 # --- latency across patterns, and the mesh under load -------------------------------------------
 
-def pattern_latency(agents=range(1, 9), patterns=("sequential", "fanout", "hierarchical", "hybrid"),
-                    latency: float = 2.0, spread: float = 0.5, trials: int = 600, seed: int = 0) -> pd.DataFrame:
+
+def pattern_latency(
+    agents=range(1, 9),
+    patterns=("sequential", "fanout", "hierarchical", "hybrid"),
+    latency: float = 2.0,
+    spread: float = 0.5,
+    trials: int = 600,
+    seed: int = 0,
+) -> pd.DataFrame:
     """End-to-end time (median and 90th percentile) by pattern and number of agents."""
-    frame = sweep({"pattern": list(patterns), "agents": list(agents)}, trials=trials, seed=seed, reliability=0.95,
-                  latency=Latency("lognormal", latency, spread))
+    frame = sweep(
+        {"pattern": list(patterns), "agents": list(agents)},
+        trials=trials,
+        seed=seed,
+        reliability=0.95,
+        latency=Latency("lognormal", latency, spread),
+    )
     return frame[["pattern", "agents", "latency_p50", "latency_p90", "success_rate", "mean_calls"]]
 
 
 def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
     """Median end-to-end time against the number of agents, one line per pattern."""
-    fig = styled_figure("End-to-end time as the team grows (mean call 2 s)", "agents (workers or specialists)",
-                        "median end-to-end time (simulated seconds)", height=400)
+    fig = styled_figure(
+        "End-to-end time as the team grows (mean call 2 s)",
+        "agents (workers or specialists)",
+        "median end-to-end time (simulated seconds)",
+        height=400,
+    )
     for colour, (pattern, rows) in zip(PALETTE, frame.groupby("pattern", sort=False)):
-        fig.add_trace(go.Scatter(x=rows["agents"], y=rows["latency_p50"], mode="lines+markers", name=PATTERN_LABELS[pattern],
-                                 line=dict(color=colour, width=2.5), marker=dict(color=colour, size=8),
-                                 customdata=np.stack([rows["latency_p90"]], axis=-1),
-                                 hovertemplate="%{x} agents: median %{y:.1f} s, 90th pct %{customdata[0]:.1f} s"))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["agents"],
+                y=rows["latency_p50"],
+                mode="lines+markers",
+                name=PATTERN_LABELS[pattern],
+                line=dict(color=colour, width=2.5),
+                marker=dict(color=colour, size=8),
+                customdata=np.stack([rows["latency_p90"]], axis=-1),
+                hovertemplate="%{x} agents: median %{y:.1f} s, 90th pct %{customdata[0]:.1f} s",
+            )
+        )
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02))
     return fig
 
 
-def mesh_load(rates=(0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0), agents: int = 3, latency: float = 2.0,
-              ttl: float = 10.0, events: int = 400, seed: int = 0) -> pd.DataFrame:
+def mesh_load(
+    rates=(0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
+    agents: int = 3,
+    latency: float = 2.0,
+    ttl: float = 10.0,
+    events: int = 400,
+    seed: int = 0,
+) -> pd.DataFrame:
     """The mesh at rising event rates: throughput, backlog and missed events per run."""
-    frame = sweep({"mesh": [Mesh(arrival_rate=r, ttl=ttl) for r in rates]}, pattern="mesh", agents=agents,
-                  trials=events, seed=seed, reliability=0.95, latency=Latency("exponential", latency))
+    frame = sweep(
+        {"mesh": [Mesh(arrival_rate=r, ttl=ttl) for r in rates]},
+        pattern="mesh",
+        agents=agents,
+        trials=events,
+        seed=seed,
+        reliability=0.95,
+        latency=Latency("exponential", latency),
+    )
     frame.insert(0, "arrival_rate", list(rates))
     frame["missed_per_s"] = frame["missed_events"] / frame["horizon"]
     frame["capacity"] = agents / latency
-    return frame[["arrival_rate", "throughput", "missed_events", "missed_per_s", "mean_backlog", "peak_backlog",
-                  "utilization", "capacity"]]
+    return frame[
+        [
+            "arrival_rate",
+            "throughput",
+            "missed_events",
+            "missed_per_s",
+            "mean_backlog",
+            "peak_backlog",
+            "utilization",
+            "capacity",
+        ]
+    ]
 
 
 def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
     """Handled and missed events per second against the arrival rate, with the team's capacity."""
     capacity = float(frame["capacity"].iloc[0])
     top = float(frame["arrival_rate"].max())
-    fig = styled_figure("The mesh under rising load", "events arriving (per simulated second)",
-                        "events per simulated second", height=400)
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name="arriving", line=dict(color=PALETTE[7], dash="dot")))
-    fig.add_trace(go.Scatter(x=[0, top], y=[capacity, capacity], mode="lines", name="capacity (agents / mean call time)",
-                             line=dict(color=PALETTE[0], dash="dash")))
-    fig.add_trace(go.Scatter(x=frame["arrival_rate"], y=frame["throughput"], mode="lines+markers", name="handled",
-                             line=dict(color=OUTCOME_COLOURS["correct"], width=2.5)))
-    fig.add_trace(go.Scatter(x=frame["arrival_rate"], y=frame["missed_per_s"], mode="lines+markers",
-                             name="missed (expired in the queue)", line=dict(color=OUTCOME_COLOURS["silent_failure"], width=2.5)))
+    fig = styled_figure(
+        "The mesh under rising load",
+        "events arriving (per simulated second)",
+        "events per simulated second",
+        height=400,
+    )
+    fig.add_trace(
+        go.Scatter(x=[0, top], y=[0, top], mode="lines", name="arriving", line=dict(color=PALETTE[7], dash="dot"))
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, top],
+            y=[capacity, capacity],
+            mode="lines",
+            name="capacity (agents / mean call time)",
+            line=dict(color=PALETTE[0], dash="dash"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=frame["arrival_rate"],
+            y=frame["throughput"],
+            mode="lines+markers",
+            name="handled",
+            line=dict(color=OUTCOME_COLOURS["correct"], width=2.5),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=frame["arrival_rate"],
+            y=frame["missed_per_s"],
+            mode="lines+markers",
+            name="missed (expired in the queue)",
+            line=dict(color=OUTCOME_COLOURS["silent_failure"], width=2.5),
+        )
+    )
     return fig
 
 
@@ -142,8 +247,14 @@ def backlog_curve(result: SimulationResult) -> tuple[list[float], list[int], lis
     return times, waiting, [0.0] + missed_at, list(range(len(missed_at) + 1))
 
 
-def mesh_explorer(agents: int = 3, arrival_rate: float = 1.2, latency: float = 2.0, ttl: float = 10.0,
-                  events: int = 150, seed: int = 3) -> Explorer:
+def mesh_explorer(
+    agents: int = 3,
+    arrival_rate: float = 1.2,
+    latency: float = 2.0,
+    ttl: float = 10.0,
+    events: int = 150,
+    seed: int = 3,
+) -> Explorer:
     """A mesh with sliders for subscribers, event rate and call time: a timeline and the backlog."""
     controls = dict(
         agents=slider("int", "subscribing agents", agents, 1, 6, 1),
@@ -152,16 +263,33 @@ def mesh_explorer(agents: int = 3, arrival_rate: float = 1.2, latency: float = 2
     )
 
     def run(v: dict) -> SimulationResult:
-        return simulate(pattern="mesh", agents=v["agents"], reliability=0.95, trials=events, seed=seed, trace=True,
-                        latency=Latency("exponential", v["latency"]), mesh=Mesh(arrival_rate=v["arrival_rate"], ttl=ttl))
+        return simulate(
+            pattern="mesh",
+            agents=v["agents"],
+            reliability=0.95,
+            trials=events,
+            seed=seed,
+            trace=True,
+            latency=Latency("exponential", v["latency"]),
+            mesh=Mesh(arrival_rate=v["arrival_rate"], ttl=ttl),
+        )
 
     first = run(dict(agents=agents, arrival_rate=arrival_rate, latency=latency))
     timeline = timeline_figure(first, until=40.0, live=True, title="The first 40 seconds of a mesh")
-    backlog = figure_widget("Events waiting, and events missed, over the whole run", TIME_AXIS, "events (count)",
-                            height=320, traces=[
-                                go.Scatter(mode="lines", line=dict(shape="hv", color=PALETTE[7], width=2), name="waiting in the queue"),
-                                go.Scatter(mode="lines", line=dict(shape="hv", color=OUTCOME_COLOURS["silent_failure"], width=2),
-                                           name=f"missed so far (waited over {ttl:.0f} s)")])
+    backlog = figure_widget(
+        "Events waiting, and events missed, over the whole run",
+        TIME_AXIS,
+        "events (count)",
+        height=320,
+        traces=[
+            go.Scatter(mode="lines", line=dict(shape="hv", color=PALETTE[7], width=2), name="waiting in the queue"),
+            go.Scatter(
+                mode="lines",
+                line=dict(shape="hv", color=OUTCOME_COLOURS["silent_failure"], width=2),
+                name=f"missed so far (waited over {ttl:.0f} s)",
+            ),
+        ],
+    )
 
     def update(v: dict) -> str:
         result = run(v)
@@ -172,18 +300,35 @@ def mesh_explorer(agents: int = 3, arrival_rate: float = 1.2, latency: float = 2
         backlog.data[1].update(x=t_missed + [horizon], y=missed + [missed[-1]])
         s = result.mesh_stats
         capacity = v["agents"] / v["latency"]
-        return (f"<b>Capacity about {capacity:.2f} events/s against {v['arrival_rate']:.1f} arriving.</b> "
-                f"Handled {s['throughput']:.2f} events/s, {s['mean_backlog']:.1f} waiting on average "
-                f"(peak {s['peak_backlog']:.0f}), {s['missed_events']:.0f} of {events} missed, agents busy "
-                f"{pct(s['utilization'], 0)} of the time.")
+        return (
+            f"<b>Capacity about {capacity:.2f} events/s against {v['arrival_rate']:.1f} arriving.</b> "
+            f"Handled {s['throughput']:.2f} events/s, {s['mean_backlog']:.1f} waiting on average "
+            f"(peak {s['peak_backlog']:.0f}), {s['missed_events']:.0f} of {events} missed, agents busy "
+            f"{pct(s['utilization'], 0)} of the time."
+        )
 
-    explorer = Explorer(controls, [timeline, backlog],
-                        ["no one assigns work: whichever subscriber is free claims the oldest event; the grey row is "
-                         "events nobody is free for yet.",
-                         "once events arrive faster than the team can handle them, the queue keeps growing and old "
-                         "events expire unseen, with no error raised."], update)
+    explorer = Explorer(
+        controls,
+        [timeline, backlog],
+        [
+            "no one assigns work: whichever subscriber is free claims the oldest event; the grey row is "
+            "events nobody is free for yet.",
+            "once events arrive faster than the team can handle them, the queue keeps growing and old "
+            "events expire unseen, with no error raised.",
+        ],
+        update,
+    )
     return explorer
 
 
-__all__ = ["pattern_explorer", "mesh_explorer", "pattern_latency", "pattern_latency_figure", "mesh_load",
-           "mesh_load_figure", "backlog_curve", "explorer_scenario", "EXPLORER_PATTERNS"]
+__all__ = [
+    "pattern_explorer",
+    "mesh_explorer",
+    "pattern_latency",
+    "pattern_latency_figure",
+    "mesh_load",
+    "mesh_load_figure",
+    "backlog_curve",
+    "explorer_scenario",
+    "EXPLORER_PATTERNS",
+]

@@ -8,6 +8,7 @@
 
 The numbers come from :mod:`simulator`; this module arranges and draws them.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator import (chain_reliability, correlated_chain, correlated_retry_success, pass_at_k, pass_hat_k,
-                       required_reliability, runs_needed, runs_to_claim, simulate, wilson_interval)
+from simulator import (
+    chain_reliability,
+    correlated_chain,
+    correlated_retry_success,
+    pass_at_k,
+    pass_hat_k,
+    required_reliability,
+    runs_needed,
+    runs_to_claim,
+    simulate,
+    wilson_interval,
+)
 
 from .live import Explorer, pct, slider
 from .style import PALETTE, figure_widget, styled_figure
@@ -30,14 +41,20 @@ CHAIN_AXIS = "agents in the chain (count)"
 
 # --- the module's table --------------------------------------------------------------------
 
+
 def compound_table_text(table: pd.DataFrame) -> str:
     """The compound table as text: per-agent reliability by chain length, model beside simulation."""
     lengths = sorted(table["agents"].unique())
-    lines = ["per-agent  " + "".join(f"{f'{n} agents':^16}    " for n in lengths).rstrip(),
-             "reliability" + "".join(f"{'p^n':>5}{'simulated':>11}    " for _ in lengths).rstrip()]
+    lines = [
+        "per-agent  " + "".join(f"{f'{n} agents':^16}    " for n in lengths).rstrip(),
+        "reliability" + "".join(f"{'p^n':>5}{'simulated':>11}    " for _ in lengths).rstrip(),
+    ]
     for p, rows in table.groupby("reliability", sort=True):
-        cells = "".join(f"{100 * rows[rows['agents'] == n].iloc[0].analytic:4.0f}%"
-                        f"{100 * rows[rows['agents'] == n].iloc[0].simulated:10.1f}%    " for n in lengths)
+        cells = "".join(
+            f"{100 * rows[rows['agents'] == n].iloc[0].analytic:4.0f}%"
+            f"{100 * rows[rows['agents'] == n].iloc[0].simulated:10.1f}%    "
+            for n in lengths
+        )
         lines.append(f"{100 * p:.0f}%".ljust(11) + cells.rstrip())
     return "\n".join(lines)
 
@@ -46,55 +63,114 @@ def compound_table_figure(table: pd.DataFrame) -> go.Figure:
     """The table as lines: the model for each per-agent reliability, simulated points with 95 % intervals."""
     fig = styled_figure("The module's table, model beside simulation", CHAIN_AXIS, RELIABILITY_AXIS, height=440)
     for colour, (p, rows) in zip(PALETTE, table.groupby("reliability", sort=True)):
-        fig.add_trace(go.Scatter(x=rows["agents"], y=100 * rows["analytic"], mode="lines", name=f"{100 * p:.0f}% per agent",
-                                 line=dict(color=colour, width=2), legendgroup=str(p)))
-        fig.add_trace(go.Scatter(x=rows["agents"], y=100 * rows["simulated"], mode="markers", showlegend=False,
-                                 marker=dict(color=colour, size=9, symbol="circle-open", line=dict(width=2)),
-                                 legendgroup=str(p), name=f"{100 * p:.0f}% simulated",
-                                 error_y=dict(type="data", symmetric=False, array=100 * (rows["ci_high"] - rows["simulated"]),
-                                              arrayminus=100 * (rows["simulated"] - rows["ci_low"]), color=colour)))
-    fig.update_layout(yaxis_range=[0, 100], xaxis=dict(tickvals=sorted(table["agents"].unique())),
-                      legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"), margin=dict(r=160))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["agents"],
+                y=100 * rows["analytic"],
+                mode="lines",
+                name=f"{100 * p:.0f}% per agent",
+                line=dict(color=colour, width=2),
+                legendgroup=str(p),
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=rows["agents"],
+                y=100 * rows["simulated"],
+                mode="markers",
+                showlegend=False,
+                marker=dict(color=colour, size=9, symbol="circle-open", line=dict(width=2)),
+                legendgroup=str(p),
+                name=f"{100 * p:.0f}% simulated",
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=100 * (rows["ci_high"] - rows["simulated"]),
+                    arrayminus=100 * (rows["simulated"] - rows["ci_low"]),
+                    color=colour,
+                ),
+            )
+        )
+    fig.update_layout(
+        yaxis_range=[0, 100],
+        xaxis=dict(tickvals=sorted(table["agents"].unique())),
+        legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
+        margin=dict(r=160),
+    )
     return fig
 
 
 def required_reliability_figure(targets=(0.8, 0.9, 0.95, 0.99), lengths=range(1, MAX_CHAIN + 1)) -> go.Figure:
     """Per-agent reliability a chain needs to reach each end-to-end target."""
-    fig = styled_figure("What each agent must reach for the chain to hit a target", CHAIN_AXIS,
-                        "per-agent reliability needed (%)", height=420)
+    fig = styled_figure(
+        "What each agent must reach for the chain to hit a target",
+        CHAIN_AXIS,
+        "per-agent reliability needed (%)",
+        height=420,
+    )
     lengths = list(lengths)
     for colour, target in zip(PALETTE, targets):
-        fig.add_trace(go.Scatter(x=lengths, y=[100 * required_reliability(target, n) for n in lengths], mode="lines+markers",
-                                 name=f"chain target {100 * target:.0f}%", line=dict(color=colour, width=2.5)))
-    fig.add_trace(go.Scatter(x=[lengths[0], lengths[-1]], y=[100 * HEURISTIC] * 2, mode="lines", name="the 97% heuristic",
-                             line=dict(color=PALETTE[7], dash="dot")))
+        fig.add_trace(
+            go.Scatter(
+                x=lengths,
+                y=[100 * required_reliability(target, n) for n in lengths],
+                mode="lines+markers",
+                name=f"chain target {100 * target:.0f}%",
+                line=dict(color=colour, width=2.5),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[lengths[0], lengths[-1]],
+            y=[100 * HEURISTIC] * 2,
+            mode="lines",
+            name="the 97% heuristic",
+            line=dict(color=PALETTE[7], dash="dot"),
+        )
+    )
     fig.update_layout(legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"), margin=dict(r=170))
     return fig
 
 
 # --- the warm-up slider of lesson 00 ---------------------------------------------------------
 
+
 def first_slider_explorer(reliability: float = 0.9, agents: int = 3) -> Explorer:
     """Lesson 00's tiny example: one slider, one bar chart, the chance a chain ends right."""
     controls = dict(agents=slider("int", "agents in the chain", agents, 1, 10, 1))
     lengths = list(range(1, 11))
-    fig = figure_widget(f"A chain of agents that are each right {reliability:.0%} of the time", CHAIN_AXIS,
-                        RELIABILITY_AXIS, height=340,
-                        traces=[go.Bar(x=lengths, y=[100 * chain_reliability(reliability, n) for n in lengths],
-                                       marker=dict(color=["rgba(0,0,0,0.16)"] * len(lengths)), name="chain",
-                                       texttemplate="%{y:.0f}%", textposition="outside", cliponaxis=False)])
+    fig = figure_widget(
+        f"A chain of agents that are each right {reliability:.0%} of the time",
+        CHAIN_AXIS,
+        RELIABILITY_AXIS,
+        height=340,
+        traces=[
+            go.Bar(
+                x=lengths,
+                y=[100 * chain_reliability(reliability, n) for n in lengths],
+                marker=dict(color=["rgba(0,0,0,0.16)"] * len(lengths)),
+                name="chain",
+                texttemplate="%{y:.0f}%",
+                textposition="outside",
+                cliponaxis=False,
+            )
+        ],
+    )
     fig.update_layout(yaxis_range=[0, 105], xaxis=dict(tickvals=lengths), showlegend=False)
 
     def update(v: dict) -> str:
         n = v["agents"]
         fig.data[0].marker.color = [PALETTE[0] if k == n else "rgba(0,0,0,0.16)" for k in lengths]
-        return (f"<b>{n} agent{'s' if n > 1 else ''} at {reliability:.0%} each:</b> the whole chain ends right "
-                f"{pct(chain_reliability(reliability, n))} of the time.")
+        return (
+            f"<b>{n} agent{'s' if n > 1 else ''} at {reliability:.0%} each:</b> the whole chain ends right "
+            f"{pct(chain_reliability(reliability, n))} of the time."
+        )
 
     return Explorer(controls, [fig], ["each agent you add multiplies in one more chance to go wrong."], update)
 
 
 # --- the compound reliability explorer -------------------------------------------------------
+
 
 def prefix_success(p: float, longest: int, trials: int, seed: int, **settings) -> list[tuple[float, float, float]]:
     """Simulated success of chains of 1..``longest`` agents, with 95 % intervals, from one run.
@@ -114,8 +190,9 @@ def prefix_success(p: float, longest: int, trials: int, seed: int, **settings) -
     return out
 
 
-def reliability_explorer(reliability: float = 0.90, agents: int = 5, target: float = 0.90, trials: int = 4000,
-                         seed: int = 2) -> Explorer:
+def reliability_explorer(
+    reliability: float = 0.90, agents: int = 5, target: float = 0.90, trials: int = 4000, seed: int = 2
+) -> Explorer:
     """Compound reliability live: p**n against chain length, with simulated chains beside it.
 
     Sliders: ``reliability`` (per agent), ``agents`` (chain length marked on the curve) and
@@ -129,20 +206,41 @@ def reliability_explorer(reliability: float = 0.90, agents: int = 5, target: flo
         target=slider("float", "end-to-end target", target, 0.50, 0.99, 0.01, ".0%"),
     )
     lengths = list(range(1, MAX_CHAIN + 1))
-    fig = figure_widget("Compound reliability: every agent multiplies in", CHAIN_AXIS, RELIABILITY_AXIS, height=460, traces=[
-        go.Scatter(mode="lines", name="model: p to the power n", line=dict(color=PALETTE[0], width=3)),
-        go.Scatter(mode="markers", name=f"simulated ({trials:,} runs, 95% interval)",
-                   marker=dict(color=PALETTE[1], size=9, line=dict(width=1, color=PALETTE[7])),
-                   error_y=dict(type="data", symmetric=False, color=PALETTE[1])),
-        go.Scatter(x=lengths, y=[100 * HEURISTIC**n for n in lengths], mode="lines", name="97% per agent, for comparison",
-                   line=dict(color=PALETTE[2], dash="dot", width=2)),
-        go.Scatter(mode="lines", name="end-to-end target", line=dict(color=PALETTE[5], dash="dash", width=2)),
-        go.Scatter(mode="markers+text", name="your chain", textposition="top right",
-                   marker=dict(color=PALETTE[0], size=18, symbol="circle-open", line=dict(width=3)), cliponaxis=False),
-    ])
-    fig.update_layout(yaxis_range=[0, 102], xaxis=dict(tickvals=lengths, range=[0.5, MAX_CHAIN + 0.5]),
-                      legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="left", x=0.02,
-                                  bgcolor="rgba(255,255,255,0.8)"))
+    fig = figure_widget(
+        "Compound reliability: every agent multiplies in",
+        CHAIN_AXIS,
+        RELIABILITY_AXIS,
+        height=460,
+        traces=[
+            go.Scatter(mode="lines", name="model: p to the power n", line=dict(color=PALETTE[0], width=3)),
+            go.Scatter(
+                mode="markers",
+                name=f"simulated ({trials:,} runs, 95% interval)",
+                marker=dict(color=PALETTE[1], size=9, line=dict(width=1, color=PALETTE[7])),
+                error_y=dict(type="data", symmetric=False, color=PALETTE[1]),
+            ),
+            go.Scatter(
+                x=lengths,
+                y=[100 * HEURISTIC**n for n in lengths],
+                mode="lines",
+                name="97% per agent, for comparison",
+                line=dict(color=PALETTE[2], dash="dot", width=2),
+            ),
+            go.Scatter(mode="lines", name="end-to-end target", line=dict(color=PALETTE[5], dash="dash", width=2)),
+            go.Scatter(
+                mode="markers+text",
+                name="your chain",
+                textposition="top right",
+                marker=dict(color=PALETTE[0], size=18, symbol="circle-open", line=dict(width=3)),
+                cliponaxis=False,
+            ),
+        ],
+    )
+    fig.update_layout(
+        yaxis_range=[0, 102],
+        xaxis=dict(tickvals=lengths, range=[0.5, MAX_CHAIN + 0.5]),
+        legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="left", x=0.02, bgcolor="rgba(255,255,255,0.8)"),
+    )
     cache: dict[float, list[tuple[float, float, float]]] = {}
 
     def simulated(p: float):
@@ -160,22 +258,38 @@ def reliability_explorer(reliability: float = 0.90, agents: int = 5, target: flo
         # traces are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
         fig.data[0].update(x=lengths, y=model)
-        fig.data[1].update(x=lengths, y=rate, error_y=dict(array=[100 * h - r for (_, _, h), r in zip(points, rate)],
-                                                           arrayminus=[r - 100 * lo for (_, lo, _), r in zip(points, rate)]))
+        fig.data[1].update(
+            x=lengths,
+            y=rate,
+            error_y=dict(
+                array=[100 * h - r for (_, _, h), r in zip(points, rate)],
+                arrayminus=[r - 100 * lo for (_, lo, _), r in zip(points, rate)],
+            ),
+        )
         fig.data[3].update(x=[1, MAX_CHAIN], y=[100 * goal] * 2)
         fig.data[4].update(x=[n], y=[model[n - 1]], text=[f"{model[n - 1]:.0f}%"])
         sim, low, high = points[n - 1]
         need = required_reliability(goal, n)
         verdict = "meets" if chain_reliability(p, n) >= goal else "misses"
-        return (f"<b>{n} agent{'s' if n > 1 else ''} at {pct(p)} each: the chain ends right {pct(chain_reliability(p, n))} "
-                f"of the time</b> (simulated {pct(sim)}, 95% interval {pct(low)} to {pct(high)}), so it {verdict} the "
-                f"{pct(goal, 0)} target. To reach {pct(goal, 0)} with {n} agent{'s' if n > 1 else ''}, each needs {pct(need, 2)}.")
+        return (
+            f"<b>{n} agent{'s' if n > 1 else ''} at {pct(p)} each: the chain ends right {pct(chain_reliability(p, n))} "
+            f"of the time</b> (simulated {pct(sim)}, 95% interval {pct(low)} to {pct(high)}), so it {verdict} the "
+            f"{pct(goal, 0)} target. To reach {pct(goal, 0)} with {n} agent{'s' if n > 1 else ''}, each needs {pct(need, 2)}."
+        )
 
-    return Explorer(controls, [fig], ["the curve falls faster the longer the chain: a few points lost per agent "
-                                      "become tens of points lost end to end."], update)
+    return Explorer(
+        controls,
+        [fig],
+        [
+            "the curve falls faster the longer the chain: a few points lost per agent "
+            "become tens of points lost end to end."
+        ],
+        update,
+    )
 
 
 # --- shadow mode: spot checks ---------------------------------------------------------------
+
 
 def spot_checks(reliability: float, runs: int, checks: int, seed: int = 0) -> np.ndarray:
     """Successes in each of ``checks`` spot checks of ``runs`` simulated runs of one agent."""
@@ -203,13 +317,20 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         reliability=slider("float", "true reliability of the agent", reliability, 0.70, 0.99, 0.01, ".0%"),
         runs=slider("int", "runs in one spot check", runs, 5, 100, 5),
     )
-    fig = figure_widget("What spot checks of one agent report", "success rate the spot check reports (%)",
-                        "share of spot checks (%)", height=420, traces=[
-                            go.Bar(name="simulated spot checks", marker=dict(color=PALETTE[4])),
-                            go.Scatter(mode="markers", name="exact (binomial)", marker=dict(color=PALETTE[7], size=7)),
-                            go.Scatter(mode="lines", name="true reliability", line=dict(color=PALETTE[5], dash="dash", width=2.5)),
-                        ])
-    fig.update_layout(xaxis_range=[40, 102], legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top"))
+    fig = figure_widget(
+        "What spot checks of one agent report",
+        "success rate the spot check reports (%)",
+        "share of spot checks (%)",
+        height=420,
+        traces=[
+            go.Bar(name="simulated spot checks", marker=dict(color=PALETTE[4])),
+            go.Scatter(mode="markers", name="exact (binomial)", marker=dict(color=PALETTE[7], size=7)),
+            go.Scatter(mode="lines", name="true reliability", line=dict(color=PALETTE[5], dash="dash", width=2.5)),
+        ],
+    )
+    fig.update_layout(
+        xaxis_range=[40, 102], legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top")
+    )
 
     def update(v: dict) -> str:
         p, n = v["reliability"], v["runs"]
@@ -224,39 +345,84 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])
         perfect = counts[n] / checks
         low = wilson_interval(n, n)[0]
-        return (f"<b>{pct(perfect)} of {checks:,} spot checks of {n} runs came back perfect</b> (exact: {pct(p**n)}) "
-                f"for an agent that is really {pct(p, 0)} reliable. A flawless {n} out of {n} only shows it is above "
-                f"{pct(low)} (95% lower bound); a claim of 97% needs {runs_to_claim(0.97)} flawless runs.")
+        return (
+            f"<b>{pct(perfect)} of {checks:,} spot checks of {n} runs came back perfect</b> (exact: {pct(p**n)}) "
+            f"for an agent that is really {pct(p, 0)} reliable. A flawless {n} out of {n} only shows it is above "
+            f"{pct(low)} (95% lower bound); a claim of 97% needs {runs_to_claim(0.97)} flawless runs."
+        )
 
-    return Explorer(controls, [fig], ["with ten runs, a flawless result is common even for an agent that fails one "
-                                      "time in ten: a perfect spot check is weak evidence."], update)
+    return Explorer(
+        controls,
+        [fig],
+        [
+            "with ten runs, a flawless result is common even for an agent that fails one "
+            "time in ten: a perfect spot check is weak evidence."
+        ],
+        update,
+    )
 
 
 def claim_runs_table(targets=(0.90, 0.95, 0.97, 0.99), margin: float = 0.01) -> pd.DataFrame:
     """Runs a claim needs: flawless runs to claim a target, and runs to pin a rate to +/- margin."""
-    rows = [dict(target=t, flawless_runs_to_claim=runs_to_claim(t), runs_for_margin=runs_needed(t, margin),
-                 perfect_ten_lower_bound=wilson_interval(10, 10)[0]) for t in targets]
+    rows = [
+        dict(
+            target=t,
+            flawless_runs_to_claim=runs_to_claim(t),
+            runs_for_margin=runs_needed(t, margin),
+            perfect_ten_lower_bound=wilson_interval(10, 10)[0],
+        )
+        for t in targets
+    ]
     return pd.DataFrame(rows)
 
 
 def claim_runs_figure(targets=tuple(x / 1000 for x in range(900, 996, 5)), margin: float = 0.01) -> go.Figure:
     """How many shadow runs a reliability claim needs, on a log scale."""
-    fig = styled_figure("How many shadow runs a reliability claim needs", "reliability you want to claim (%)",
-                        "shadow-mode runs (count, log scale)", height=420)
+    fig = styled_figure(
+        "How many shadow runs a reliability claim needs",
+        "reliability you want to claim (%)",
+        "shadow-mode runs (count, log scale)",
+        height=420,
+    )
     x = [100 * t for t in targets]
-    fig.add_trace(go.Scatter(x=x, y=[runs_to_claim(t) for t in targets], mode="lines+markers",
-                             name="flawless runs in a row to claim it", line=dict(color=PALETTE[0], width=2.5)))
-    fig.add_trace(go.Scatter(x=x, y=[runs_needed(t, margin) for t in targets], mode="lines+markers",
-                             name=f"runs to measure it to within {100 * margin:.0f} point", line=dict(color=PALETTE[1], width=2.5)))
-    fig.add_trace(go.Scatter(x=[x[0], x[-1]], y=[10, 10], mode="lines", name="a 10-run spot check",
-                             line=dict(color=PALETTE[5], dash="dash")))
-    fig.update_layout(yaxis=dict(type="log", dtick=1),
-                      legend=dict(orientation="v", x=0.98, xanchor="right", y=0.04, yanchor="bottom",
-                                  bgcolor="rgba(255,255,255,0.85)"))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[runs_to_claim(t) for t in targets],
+            mode="lines+markers",
+            name="flawless runs in a row to claim it",
+            line=dict(color=PALETTE[0], width=2.5),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[runs_needed(t, margin) for t in targets],
+            mode="lines+markers",
+            name=f"runs to measure it to within {100 * margin:.0f} point",
+            line=dict(color=PALETTE[1], width=2.5),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[x[0], x[-1]],
+            y=[10, 10],
+            mode="lines",
+            name="a 10-run spot check",
+            line=dict(color=PALETTE[5], dash="dash"),
+        )
+    )
+    fig.update_layout(
+        yaxis=dict(type="log", dtick=1),
+        legend=dict(
+            orientation="v", x=0.98, xanchor="right", y=0.04, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"
+        ),
+    )
     return fig
 
 
 # --- shared causes: pass^k against p^k ------------------------------------------------------
+
 
 def pass_curves(p: float, rho: float, max_k: int, trials: int, seed: int) -> tuple[list[float], list[float]]:
     """Simulated pass^k (all k runs right) and pass@k (some run right) for k = 1..``max_k``.
@@ -266,40 +432,61 @@ def pass_curves(p: float, rho: float, max_k: int, trials: int, seed: int) -> tup
     ``max_k - 1`` times: the task is solved within k tries if it ended right after at most k calls.
     """
     every = [s for s, _, _ in prefix_success(p, max_k, trials, seed, correlation=rho)]
-    retried = simulate(pattern="sequential", agents=1, reliability=p, silent_share=0.0, retries=max_k - 1,
-                       correlation=rho, trials=trials, seed=seed + 1)
+    retried = simulate(
+        pattern="sequential",
+        agents=1,
+        reliability=p,
+        silent_share=0.0,
+        retries=max_k - 1,
+        correlation=rho,
+        trials=trials,
+        seed=seed + 1,
+    )
     right = (retried.trials["outcome"] == "correct").to_numpy()
     calls = retried.trials["calls"].to_numpy()
     anyone = [float((right & (calls <= k)).mean()) for k in range(1, max_k + 1)]
     return every, anyone
 
 
-def correlation_table(reliability: float = 0.9, rho: float = 0.5, ks=(1, 2, 3, 5, 8), trials: int = 20_000,
-                      seed: int = 0) -> pd.DataFrame:
+def correlation_table(
+    reliability: float = 0.9, rho: float = 0.5, ks=(1, 2, 3, 5, 8), trials: int = 20_000, seed: int = 0
+) -> pd.DataFrame:
     """pass^k and pass@k with a shared cause, model and simulation, beside the independent values."""
     every, anyone = pass_curves(reliability, rho, max(ks), trials, seed)
     rows = []
     for k in ks:
-        rows.append(dict(k=k, independent_pass_hat_k=pass_hat_k(reliability, k),
-                         shared_pass_hat_k=correlated_chain(reliability, k, rho), simulated_pass_hat_k=every[k - 1],
-                         independent_pass_at_k=pass_at_k(reliability, k),
-                         shared_pass_at_k=correlated_retry_success(reliability, k - 1, rho), simulated_pass_at_k=anyone[k - 1]))
+        rows.append(
+            dict(
+                k=k,
+                independent_pass_hat_k=pass_hat_k(reliability, k),
+                shared_pass_hat_k=correlated_chain(reliability, k, rho),
+                simulated_pass_hat_k=every[k - 1],
+                independent_pass_at_k=pass_at_k(reliability, k),
+                shared_pass_at_k=correlated_retry_success(reliability, k - 1, rho),
+                simulated_pass_at_k=anyone[k - 1],
+            )
+        )
     return pd.DataFrame(rows)
 
 
 def correlation_text(table: pd.DataFrame) -> str:
     """The correlation table as aligned percentages."""
-    lines = ["    every run right (pass^k)        still unsolved after k tries",
-             "k      p^k   shared  simulated      independent   shared  simulated"]
+    lines = [
+        "    every run right (pass^k)        still unsolved after k tries",
+        "k      p^k   shared  simulated      independent   shared  simulated",
+    ]
     for r in table.itertuples():
-        lines.append(f"{r.k:<3}{100 * r.independent_pass_hat_k:6.1f}%{100 * r.shared_pass_hat_k:8.1f}%"
-                     f"{100 * r.simulated_pass_hat_k:10.1f}%{100 * (1 - r.independent_pass_at_k):16.2f}%"
-                     f"{100 * (1 - r.shared_pass_at_k):8.2f}%{100 * (1 - r.simulated_pass_at_k):10.2f}%")
+        lines.append(
+            f"{r.k:<3}{100 * r.independent_pass_hat_k:6.1f}%{100 * r.shared_pass_hat_k:8.1f}%"
+            f"{100 * r.simulated_pass_hat_k:10.1f}%{100 * (1 - r.independent_pass_at_k):16.2f}%"
+            f"{100 * (1 - r.shared_pass_at_k):8.2f}%{100 * (1 - r.simulated_pass_at_k):10.2f}%"
+        )
     return "\n".join(lines)
 
 
-def correlation_explorer(reliability: float = 0.90, rho: float = 0.5, trials: int = 4000, seed: int = 11,
-                         max_k: int = 8) -> Explorer:
+def correlation_explorer(
+    reliability: float = 0.90, rho: float = 0.5, trials: int = 4000, seed: int = 11, max_k: int = 8
+) -> Explorer:
     """Repeated runs with a shared cause: pass^k against p**k, and what retries still rescue.
 
     Sliders: ``reliability`` (one run) and ``rho`` (the share of each run's luck that comes from
@@ -312,25 +499,49 @@ def correlation_explorer(reliability: float = 0.90, rho: float = 0.5, trials: in
     ks = list(range(1, max_k + 1))
     blue, orange = PALETTE[0], PALETTE[5]
     legend = dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top")
-    every_fig = figure_widget("Every one of k runs right: pass^k against p^k", "runs of the same agent on the same task (k)",
-                              "chance all k runs are right (%)", height=400, traces=[
-                                  go.Scatter(mode="lines", name="independent runs (p^k)", line=dict(color=blue, dash="dot", width=2.5)),
-                                  go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=blue, width=3)),
-                                  go.Scatter(mode="markers", name="shared cause (simulated)",
-                                             marker=dict(color=blue, size=10, symbol="circle-open", line=dict(width=2))),
-                              ])
+    every_fig = figure_widget(
+        "Every one of k runs right: pass^k against p^k",
+        "runs of the same agent on the same task (k)",
+        "chance all k runs are right (%)",
+        height=400,
+        traces=[
+            go.Scatter(mode="lines", name="independent runs (p^k)", line=dict(color=blue, dash="dot", width=2.5)),
+            go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=blue, width=3)),
+            go.Scatter(
+                mode="markers",
+                name="shared cause (simulated)",
+                marker=dict(color=blue, size=10, symbol="circle-open", line=dict(width=2)),
+            ),
+        ],
+    )
     every_fig.update_layout(yaxis_range=[0, 102], xaxis=dict(tickvals=ks), legend=legend, margin=dict(r=220))
-    retry_fig = figure_widget("Still unsolved after k tries (retrying loud failures)", "tries allowed (k)",
-                              "chance every try failed (%, log scale)", height=400, traces=[
-                                  go.Scatter(mode="lines", name="independent tries", line=dict(color=orange, dash="dot", width=2.5)),
-                                  go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=orange, width=3)),
-                                  go.Scatter(mode="markers", name="shared cause (simulated)",
-                                             marker=dict(color=orange, size=10, symbol="diamond-open", line=dict(width=2))),
-                              ])
+    retry_fig = figure_widget(
+        "Still unsolved after k tries (retrying loud failures)",
+        "tries allowed (k)",
+        "chance every try failed (%, log scale)",
+        height=400,
+        traces=[
+            go.Scatter(mode="lines", name="independent tries", line=dict(color=orange, dash="dot", width=2.5)),
+            go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=orange, width=3)),
+            go.Scatter(
+                mode="markers",
+                name="shared cause (simulated)",
+                marker=dict(color=orange, size=10, symbol="diamond-open", line=dict(width=2)),
+            ),
+        ],
+    )
     decades = [100, 10, 1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6]
-    retry_fig.update_layout(yaxis=dict(type="log", range=[-6.2, 2.1], tickvals=decades,
-                                       ticktext=[f"{d:.{max(0, round(-math.log10(d)))}f}%" for d in decades]), xaxis=dict(tickvals=ks), legend=legend,
-                            margin=dict(r=220))
+    retry_fig.update_layout(
+        yaxis=dict(
+            type="log",
+            range=[-6.2, 2.1],
+            tickvals=decades,
+            ticktext=[f"{d:.{max(0, round(-math.log10(d)))}f}%" for d in decades],
+        ),
+        xaxis=dict(tickvals=ks),
+        legend=legend,
+        margin=dict(r=220),
+    )
 
     def update(v: dict) -> str:
         p, rho = v["reliability"], v["rho"]
@@ -343,18 +554,38 @@ def correlation_explorer(reliability: float = 0.90, rho: float = 0.5, trials: in
         retry_fig.data[1].update(x=ks, y=[100 * (1 - correlated_retry_success(p, k - 1, rho)) for k in ks])
         # a share of zero has no place on a log axis: leave the point out
         retry_fig.data[2].update(x=ks, y=[100 * (1 - a) if a < 1 else None for a in anyone])
-        return (f"<b>Three tries leave {pct(1 - correlated_retry_success(p, 2, rho), 2)} of tasks unsolved with a shared "
-                f"cause of {rho:.2f}, against {pct(1 - pass_at_k(p, 3), 2)} if tries were independent.</b> "
-                f"All three runs right: {pct(correlated_chain(p, 3, rho))} against p^3 = {pct(pass_hat_k(p, 3))}.")
+        return (
+            f"<b>Three tries leave {pct(1 - correlated_retry_success(p, 2, rho), 2)} of tasks unsolved with a shared "
+            f"cause of {rho:.2f}, against {pct(1 - pass_at_k(p, 3), 2)} if tries were independent.</b> "
+            f"All three runs right: {pct(correlated_chain(p, 3, rho))} against p^3 = {pct(pass_hat_k(p, 3))}."
+        )
 
-    return Explorer(controls, [every_fig, retry_fig],
-                    ["with a shared cause the failures clump on the same tasks, so runs agree more often than p^k "
-                     "predicts...",
-                     "...and the same clumping is why a retry so often fails again: the curve flattens instead of "
-                     "dropping tenfold per try."], update)
+    return Explorer(
+        controls,
+        [every_fig, retry_fig],
+        [
+            "with a shared cause the failures clump on the same tasks, so runs agree more often than p^k predicts...",
+            "...and the same clumping is why a retry so often fails again: the curve flattens instead of "
+            "dropping tenfold per try.",
+        ],
+        update,
+    )
 
 
-__all__ = ["reliability_explorer", "first_slider_explorer", "spot_check_explorer", "correlation_explorer",
-           "compound_table_text", "compound_table_figure", "required_reliability_figure", "spot_checks",
-           "perfect_share", "claim_runs_table", "claim_runs_figure", "correlation_table", "correlation_text",
-           "pass_curves", "prefix_success"]
+__all__ = [
+    "reliability_explorer",
+    "first_slider_explorer",
+    "spot_check_explorer",
+    "correlation_explorer",
+    "compound_table_text",
+    "compound_table_figure",
+    "required_reliability_figure",
+    "spot_checks",
+    "perfect_share",
+    "claim_runs_table",
+    "claim_runs_figure",
+    "correlation_table",
+    "correlation_text",
+    "pass_curves",
+    "prefix_success",
+]

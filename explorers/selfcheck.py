@@ -1,4 +1,5 @@
 """Self-check questions at the end of a lesson: pick an answer, press Check, read why."""
+
 from __future__ import annotations
 
 import html
@@ -41,5 +42,7 @@ def self_check(*questions: SelfCheck) -> widgets.VBox:
             feedback.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
 
         button.on_click(on_click)
-        blocks.append(widgets.VBox([widgets.HTML(f"<b>{number}. {html.escape(q.question)}</b>"), choice, button, feedback]))
+        blocks.append(
+            widgets.VBox([widgets.HTML(f"<b>{number}. {html.escape(q.question)}</b>"), choice, button, feedback])
+        )
     return widgets.VBox(blocks)

@@ -1,4 +1,5 @@
 """One look for every figure: a colour-blind-safe palette, titles, labelled axes, captions."""
+
 from __future__ import annotations
 
 import html
@@ -14,9 +15,16 @@ OUTCOME_LABELS = {"correct": "correct", "silent_failure": "silent failure", "det
 
 
 def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:
-    return dict(title=dict(text=title, x=0.01), xaxis_title=x_title, yaxis_title=y_title, height=height,
-                template="plotly_white", colorway=PALETTE, margin=dict(l=70, r=20, t=60, b=60),
-                legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
+    return dict(
+        title=dict(text=title, x=0.01),
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        height=height,
+        template="plotly_white",
+        colorway=PALETTE,
+        margin=dict(l=70, r=20, t=60, b=60),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+    )
 
 
 def styled_figure(title: str, x_title: str, y_title: str, height: int = 420, traces=()) -> go.Figure:
@@ -35,8 +43,10 @@ def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, tra
 
 def caption(text: str) -> widgets.HTML:
     """The one line under a figure that says what to notice."""
-    return widgets.HTML(f'<p class="orchlab-caption" style="margin:2px 0 14px 0;color:#333;font-style:italic">'
-                        f'What to notice: {html.escape(text)}</p>')
+    return widgets.HTML(
+        f'<p class="orchlab-caption" style="margin:2px 0 14px 0;color:#333;font-style:italic">'
+        f"What to notice: {html.escape(text)}</p>"
+    )
 
 
 def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:

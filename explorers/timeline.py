@@ -10,7 +10,10 @@
 
 Everything is computed by :mod:`simulator`; this module only reads its trace and trials tables.
 """
+
 from __future__ import annotations
+
+from itertools import pairwise
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -42,12 +45,17 @@ WORK_KIND = {"ok": "work_ok", "wrong_output": "work_wrong", "loud_failure": "wor
 QUEUE_ROW = "event queue"
 TIME_AXIS = "time (simulated seconds)"
 
-PATTERN_LABELS = {"sequential": "sequential hand-off", "fanout": "parallel fan-out / fan-in",
-                  "hierarchical": "hierarchical (orchestrator and specialists)", "mesh": "event-driven mesh",
-                  "hybrid": "hybrid (orchestrator, fan-out, synthesis)"}
+PATTERN_LABELS = {
+    "sequential": "sequential hand-off",
+    "fanout": "parallel fan-out / fan-in",
+    "hierarchical": "hierarchical (orchestrator and specialists)",
+    "mesh": "event-driven mesh",
+    "hybrid": "hybrid (orchestrator, fan-out, synthesis)",
+}
 
 
 # --- timelines -------------------------------------------------------------------------------
+
 
 def _empty_segments() -> dict:
     segments = {key: dict(y=[], base=[], x=[], text=[]) for key, _, _ in BAR_KINDS}
@@ -106,11 +114,22 @@ def timeline_segments(result: SimulationResult, trial: int | None = 0, until: fl
     for e in events.itertuples(index=False):
         label = f"event {e.trial}, " if mesh else ""
         if e.activity == "work":
-            _bar(segments, WORK_KIND.get(e.status, "work_ok"), e.agent, e.start, e.end,
-                 f"{label}attempt {e.attempt + 1}, {e.status.replace('_', ' ')}")
+            _bar(
+                segments,
+                WORK_KIND.get(e.status, "work_ok"),
+                e.agent,
+                e.start,
+                e.end,
+                f"{label}attempt {e.attempt + 1}, {e.status.replace('_', ' ')}",
+            )
         elif e.activity == "handoff_check" and e.status in ("caught", "false_reject"):
-            _mark(segments, "caught", e.agent, e.start, "hand-off check rejected the output" if e.status == "caught"
-                  else "a right output was rejected")
+            _mark(
+                segments,
+                "caught",
+                e.agent,
+                e.start,
+                "hand-off check rejected the output" if e.status == "caught" else "a right output was rejected",
+            )
         elif e.activity in ("handoff_check", "review"):
             _bar(segments, "check", e.agent, e.start, e.end, f"{label}{e.activity.replace('_', ' ')}: {e.status}")
         elif e.activity == "backoff":
@@ -157,15 +176,42 @@ def _queue_segments(segments: dict, result: SimulationResult, until: float | Non
         leave = row.arrival + row.wait
         _bar(segments, "queue", QUEUE_ROW, row.arrival, leave, f"event {row.trial} waited")
         if row.missed:
-            _mark(segments, "missed", QUEUE_ROW, leave, f"event {row.trial} missed ({row.missed_reason.replace('_', ' ')})")
+            _mark(
+                segments,
+                "missed",
+                QUEUE_ROW,
+                leave,
+                f"event {row.trial} missed ({row.missed_reason.replace('_', ' ')})",
+            )
 
 
 def _timeline_traces() -> list:
-    traces = [go.Bar(orientation="h", name=label, marker=dict(color=colour, line=dict(width=1, color="white")), width=0.6,
-                     hoverinfo="text", y=[], x=[], base=[], showlegend=False) for _, label, colour in BAR_KINDS]
-    traces += [go.Scatter(mode="markers", name=label, marker=dict(color=colour, symbol=symbol, size=13,
-                          line=dict(width=2, color=colour)), hoverinfo="text", x=[], y=[], showlegend=False)
-               for _, label, colour, symbol in MARKER_KINDS]
+    traces = [
+        go.Bar(
+            orientation="h",
+            name=label,
+            marker=dict(color=colour, line=dict(width=1, color="white")),
+            width=0.6,
+            hoverinfo="text",
+            y=[],
+            x=[],
+            base=[],
+            showlegend=False,
+        )
+        for _, label, colour in BAR_KINDS
+    ]
+    traces += [
+        go.Scatter(
+            mode="markers",
+            name=label,
+            marker=dict(color=colour, symbol=symbol, size=13, line=dict(width=2, color=colour)),
+            hoverinfo="text",
+            x=[],
+            y=[],
+            showlegend=False,
+        )
+        for _, label, colour, symbol in MARKER_KINDS
+    ]
     return traces
 
 
@@ -188,26 +234,45 @@ def apply_timeline(fig: go.Figure, segments: dict, rows: list[str], title: str |
         fig.layout.title.text = title
 
 
-def timeline_figure(result: SimulationResult, trial: int | None = 0, title: str | None = None,
-                    until: float | None = None, live: bool = False) -> go.Figure:
+def timeline_figure(
+    result: SimulationResult,
+    trial: int | None = 0,
+    title: str | None = None,
+    until: float | None = None,
+    live: bool = False,
+) -> go.Figure:
     """A Gantt-style timeline of one traced trial: which agent worked when, and where it waited."""
     rows = timeline_rows(result)
     title = title or f"Timeline of one run: {PATTERN_LABELS[result.scenario.pattern]}"
     make = figure_widget if live else styled_figure
     fig = make(title, TIME_AXIS, "agent", height=_timeline_height(len(rows)), traces=_timeline_traces())
-    fig.update_layout(barmode="overlay", bargap=0.3, yaxis=dict(type="category", categoryorder="array",
-                      categoryarray=rows, autorange="reversed"), xaxis=dict(rangemode="tozero"),
-                      legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.01), margin=dict(r=230))
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.3,
+        yaxis=dict(type="category", categoryorder="array", categoryarray=rows, autorange="reversed"),
+        xaxis=dict(rangemode="tozero"),
+        legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.01),
+        margin=dict(r=230),
+    )
     apply_timeline(fig, timeline_segments(result, trial, until), rows)
     return fig
 
 
 # --- topologies ------------------------------------------------------------------------------
 
-ROLE_COLOURS = {"orchestrator": PALETTE[0], "worker": PALETTE[4], "agent": PALETTE[4], "synthesizer": PALETTE[1],
-                "source": PALETTE[7]}
-STATUS_COLOURS = {"right": OUTCOME_COLOURS["correct"], "wrong": OUTCOME_COLOURS["silent_failure"],
-                  "caught": OUTCOME_COLOURS["detected_failure"], "waiting": GREY}
+ROLE_COLOURS = {
+    "orchestrator": PALETTE[0],
+    "worker": PALETTE[4],
+    "agent": PALETTE[4],
+    "synthesizer": PALETTE[1],
+    "source": PALETTE[7],
+}
+STATUS_COLOURS = {
+    "right": OUTCOME_COLOURS["correct"],
+    "wrong": OUTCOME_COLOURS["silent_failure"],
+    "caught": OUTCOME_COLOURS["detected_failure"],
+    "waiting": GREY,
+}
 STAGE_AXIS = "stage of the work (hand-offs run left to right)"
 BRANCH_AXIS = "parallel branch"
 
@@ -224,7 +289,7 @@ def topology(scenario: Scenario) -> tuple[list[dict], list[tuple[str, str, str]]
     edges: list[tuple[str, str, str]] = []
     if pattern == "sequential":
         nodes = [dict(name=n, x=i, y=0.0, role="agent") for i, n in enumerate(agents)]
-        edges = [(a, b, "hand-off") for a, b in zip(agents, agents[1:])]
+        edges = [(a, b, "hand-off") for a, b in pairwise(agents)]
     elif pattern in ("fanout", "hybrid"):
         head = "task" if pattern == "fanout" else agents[0]
         workers = [a.name for a in scenario.workers]
@@ -254,23 +319,50 @@ def _arrows(nodes: list[dict], edges: list[tuple[str, str, str]]) -> list[dict]:
     arrows = []
     for a, b, kind in edges:
         both = kind == "route and return"
-        arrows.append(dict(x=where[b]["x"], y=where[b]["y"], ax=where[a]["x"], ay=where[a]["y"], xref="x", yref="y",
-                           axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.6,
-                           arrowcolor="rgba(0,0,0,0.55)", standoff=20, startstandoff=20, text="",
-                           arrowside="end+start" if both else "end", startarrowhead=2))
+        arrows.append(
+            dict(
+                x=where[b]["x"],
+                y=where[b]["y"],
+                ax=where[a]["x"],
+                ay=where[a]["y"],
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowsize=1.2,
+                arrowwidth=1.6,
+                arrowcolor="rgba(0,0,0,0.55)",
+                standoff=20,
+                startstandoff=20,
+                text="",
+                arrowside="end+start" if both else "end",
+                startarrowhead=2,
+            )
+        )
     return arrows
 
 
-def apply_topology(fig: go.Figure, scenario: Scenario, status: dict[str, str] | None = None,
-                   notes: dict[str, str] | None = None):
+def apply_topology(
+    fig: go.Figure, scenario: Scenario, status: dict[str, str] | None = None, notes: dict[str, str] | None = None
+):
     """Write a scenario's nodes and arrows into a figure made by :func:`topology_figure`."""
     nodes, edges = topology(scenario)
-    colours = [STATUS_COLOURS[status.get(n["name"], "waiting")] if status and n["role"] != "source"
-               else ROLE_COLOURS[n["role"]] for n in nodes]
+    colours = [
+        STATUS_COLOURS[status.get(n["name"], "waiting")]
+        if status and n["role"] != "source"
+        else ROLE_COLOURS[n["role"]]
+        for n in nodes
+    ]
     hover = [f"{n['name']}: {(notes or {}).get(n['name'], n['role'])}" for n in nodes]
-    fig.data[0].update(x=[n["x"] for n in nodes], y=[n["y"] for n in nodes], text=[n["name"] for n in nodes],
-                       hovertext=hover, marker=dict(color=colours, symbol=["square" if n["role"] == "source" else "circle"
-                                                                           for n in nodes]))
+    fig.data[0].update(
+        x=[n["x"] for n in nodes],
+        y=[n["y"] for n in nodes],
+        text=[n["name"] for n in nodes],
+        hovertext=hover,
+        marker=dict(color=colours, symbol=["square" if n["role"] == "source" else "circle" for n in nodes]),
+    )
     width = max(n["x"] for n in nodes)
     depth = max(abs(n["y"]) for n in nodes)
     fig.layout.annotations = _arrows(nodes, edges)
@@ -279,20 +371,47 @@ def apply_topology(fig: go.Figure, scenario: Scenario, status: dict[str, str] | 
     fig.layout.height = max(260, int(170 + 70 * (2 * depth + 1)))
 
 
-def topology_figure(scenario: Scenario, title: str | None = None, status: dict[str, str] | None = None,
-                    notes: dict[str, str] | None = None, live: bool = False) -> go.Figure:
+def topology_figure(
+    scenario: Scenario,
+    title: str | None = None,
+    status: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+    live: bool = False,
+) -> go.Figure:
     """A node-link diagram of who hands work to whom (``status`` colours agents by their output)."""
     title = title or f"Who hands off to whom: {PATTERN_LABELS[scenario.pattern]}"
     make = figure_widget if live else styled_figure
-    node_trace = go.Scatter(mode="markers+text", x=[], y=[], text=[], textposition="bottom center",
-                            marker=dict(size=34, line=dict(width=1.5, color=PALETTE[7])), hoverinfo="text",
-                            cliponaxis=False, showlegend=False, name="agents")
+    node_trace = go.Scatter(
+        mode="markers+text",
+        x=[],
+        y=[],
+        text=[],
+        textposition="bottom center",
+        marker=dict(size=34, line=dict(width=1.5, color=PALETTE[7])),
+        hoverinfo="text",
+        cliponaxis=False,
+        showlegend=False,
+        name="agents",
+    )
     fig = make(title, STAGE_AXIS, BRANCH_AXIS, height=300, traces=[node_trace])
-    fig.update_layout(xaxis=dict(showticklabels=False, showgrid=False, zeroline=False),
-                      yaxis=dict(showticklabels=False, showgrid=False, zeroline=False))
+    fig.update_layout(
+        xaxis=dict(showticklabels=False, showgrid=False, zeroline=False),
+        yaxis=dict(showticklabels=False, showgrid=False, zeroline=False),
+    )
     apply_topology(fig, scenario, status, notes)
     return fig
 
 
-__all__ = ["first_trial", "timeline_figure", "timeline_segments", "timeline_rows", "apply_timeline", "topology",
-           "topology_figure", "apply_topology", "PATTERN_LABELS", "STATUS_COLOURS", "TIME_AXIS"]
+__all__ = [
+    "first_trial",
+    "timeline_figure",
+    "timeline_segments",
+    "timeline_rows",
+    "apply_timeline",
+    "topology",
+    "topology_figure",
+    "apply_topology",
+    "PATTERN_LABELS",
+    "STATUS_COLOURS",
+    "TIME_AXIS",
+]

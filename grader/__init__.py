@@ -13,6 +13,7 @@ For an instructor::
 
 or ``orchlab grade --exercise orders_daily_design submissions/ --format json``.
 """
+
 from .batch import discover, grade_batch
 from .engine import grade_answers, grade_file
 from .errors import NotGradable, RubricError
@@ -37,15 +38,35 @@ def grade_text(text: str, exercise: str = "orders_daily_design", rubrics_dir=Non
 
 __all__ = [
     # in the notebook
-    "check", "check_button",
+    "check",
+    "check_button",
     # grading
-    "grade_file", "grade_answers", "grade_text", "grade_batch", "discover",
+    "grade_file",
+    "grade_answers",
+    "grade_text",
+    "grade_batch",
+    "discover",
     # results
-    "CriterionResult", "SubmissionResult", "results_frame",
+    "CriterionResult",
+    "SubmissionResult",
+    "results_frame",
     # instructors
-    "Gradebook", "write_reports", "render_markdown", "render_html", "class_summary", "summary_figure",
+    "Gradebook",
+    "write_reports",
+    "render_markdown",
+    "render_html",
+    "class_summary",
+    "summary_figure",
     # rubrics
-    "Rubric", "load_rubric", "available_exercises",
+    "Rubric",
+    "load_rubric",
+    "available_exercises",
     # safety and errors
-    "evaluate_arithmetic", "safe_yaml", "UnsafeInput", "NotGradable", "RubricError", "run_isolated", "IsolatedResult",
+    "evaluate_arithmetic",
+    "safe_yaml",
+    "UnsafeInput",
+    "NotGradable",
+    "RubricError",
+    "run_isolated",
+    "IsolatedResult",
 ]

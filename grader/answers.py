@@ -4,6 +4,7 @@ A learner's answer is never run. Numbers go through the whitelisted arithmetic e
 mappings and contracts through guarded ``safe_load``, choices are matched against the
 rubric's options and their synonyms.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,14 +4,15 @@ Each file is graded on its own; a bad file becomes an ungradable result and the 
 on. Workers are processes (grading is CPU-bound regex and arithmetic); results come back in
 input order and are written to the gradebook one transaction per submission as they arrive.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .engine import grade_file
 from .errors import RubricError
@@ -20,7 +21,7 @@ from .results import SubmissionResult
 from .rubric import load_rubric
 from .submission import SUFFIXES
 
-PARALLEL_FROM = 24   # below this many files, starting workers costs more than it saves
+PARALLEL_FROM = 24  # below this many files, starting workers costs more than it saves
 
 
 def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -64,10 +65,17 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def grade_batch(paths: Iterable[str | os.PathLike], exercise: str | None = None,
-                rubrics_dir: str | os.PathLike | None = None, *, workers: int | None = None,
-                progress: bool | object = False, gradebook=None, partial: bool = False,
-                on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+def grade_batch(
+    paths: Iterable[str | os.PathLike],
+    exercise: str | None = None,
+    rubrics_dir: str | os.PathLike | None = None,
+    *,
+    workers: int | None = None,
+    progress: bool | object = False,
+    gradebook=None,
+    partial: bool = False,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+) -> list[SubmissionResult]:
     """Grade every submission under ``paths``; results in input order.
 
     ``progress`` is True (a bar on stderr), a stream, or False. ``gradebook`` is a
@@ -103,7 +111,7 @@ def grade_batch(paths: Iterable[str | os.PathLike], exercise: str | None = None,
                 for result in pool.map(_grade_one, jobs, chunksize=chunk):
                     accept(result)
         except BrokenProcessPool:
-            for job in jobs[len(results):]:  # a worker died: finish the rest here
+            for job in jobs[len(results) :]:  # a worker died: finish the rest here
                 accept(_grade_one(job))
     else:
         for job in jobs:
@@ -119,11 +127,13 @@ def _warm_up(exercise: str | None, rubrics: str | None) -> None:
         names = [exercise] if exercise else None
         if names is None:
             from .rubric import available_exercises
+
             names = available_exercises(rubrics)
         for name in names:
             rubric = load_rubric(name, rubrics)
             if any(c.check.get("model") == "handoff_contracts" for c in rubric.criteria):
                 from .checks.handoffs import cases
+
                 cases()
     except (RubricError, ImportError):
         pass

@@ -17,20 +17,63 @@ last item equals another field), not_before (a timestamp no earlier than another
 date). ``_extra: forbid`` (or ``additionalProperties: false``) rejects unknown fields. A
 JSON-schema-like block (``properties:`` with a ``required:`` list) is read too.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-TYPES = {"str": "str", "string": "str", "text": "str", "int": "int", "integer": "int", "float": "float",
-         "number": "float", "decimal": "float", "bool": "bool", "boolean": "bool", "timestamp": "timestamp",
-         "datetime": "timestamp", "date-time": "timestamp", "date_time": "timestamp", "iso8601": "timestamp",
-         "iso_8601": "timestamp", "list": "list", "array": "list", "qualified_name": "qualified_name",
-         "table_name": "qualified_name", "table": "qualified_name"}
-OPTIONS = {"type", "required", "optional", "nullable", "min", "max", "min_length", "max_length", "min_items",
-           "max_items", "items", "one_of", "enum", "allow", "count_of", "ends_with", "not_before", "description",
-           "example", "examples", "format", "minimum", "maximum", "minItems", "maxItems"}
+TYPES = {
+    "str": "str",
+    "string": "str",
+    "text": "str",
+    "int": "int",
+    "integer": "int",
+    "float": "float",
+    "number": "float",
+    "decimal": "float",
+    "bool": "bool",
+    "boolean": "bool",
+    "timestamp": "timestamp",
+    "datetime": "timestamp",
+    "date-time": "timestamp",
+    "date_time": "timestamp",
+    "iso8601": "timestamp",
+    "iso_8601": "timestamp",
+    "list": "list",
+    "array": "list",
+    "qualified_name": "qualified_name",
+    "table_name": "qualified_name",
+    "table": "qualified_name",
+}
+OPTIONS = {
+    "type",
+    "required",
+    "optional",
+    "nullable",
+    "min",
+    "max",
+    "min_length",
+    "max_length",
+    "min_items",
+    "max_items",
+    "items",
+    "one_of",
+    "enum",
+    "allow",
+    "count_of",
+    "ends_with",
+    "not_before",
+    "description",
+    "example",
+    "examples",
+    "format",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+}
 ALIASES = {"enum": "one_of", "minimum": "min", "maximum": "max", "minItems": "min_items", "maxItems": "max_items"}
 _QUALIFIED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 _EXTRA_KEYS = {"_extra", "additionalproperties", "additional_properties", "extra"}
@@ -149,8 +192,17 @@ def _field_rule(agent: str, name: str, spec, problems: list[str]) -> FieldRule:
     for key, value in spec.items():
         if key not in OPTIONS:
             problems.append(f"{where}: unknown rule '{key}' (ignored)")
-        elif key not in ("type", "required", "optional", "nullable", "allow", "description", "example", "examples",
-                         "format"):
+        elif key not in (
+            "type",
+            "required",
+            "optional",
+            "nullable",
+            "allow",
+            "description",
+            "example",
+            "examples",
+            "format",
+        ):
             rule.options[ALIASES.get(key, key)] = value
     return rule
 
@@ -167,7 +219,7 @@ def _timestamp(value) -> datetime | None:
             return None
     else:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _type_ok(kind: str, value) -> bool:

@@ -5,11 +5,12 @@ make a submission ungradable (unreadable file, missing or empty answer, another 
 notebook, a refused YAML bomb) become ``gradable: false`` with the reason, never a zero and
 never an exception.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from .answers import is_empty, parse_answer, clean
+from .answers import clean, is_empty, parse_answer
 from .checks import run_check
 from .errors import NotGradable, RubricError
 from .results import CriterionResult, SubmissionResult
@@ -25,14 +26,29 @@ def _criterion_result(criterion, outcome, hidden: bool) -> CriterionResult:
     feedback = criterion.feedback_for(outcome.reason, outcome.passed)
     if outcome.detail and not hidden:
         feedback = f"{feedback} {outcome.detail}"
-    return CriterionResult(id=criterion.id, passed=outcome.passed,
-                           points=criterion.points if outcome.passed else 0.0, max_points=criterion.points,
-                           feedback=feedback, evidence=outcome.evidence[:600], confidence=outcome.confidence,
-                           hint="" if outcome.passed else criterion.hint, title=criterion.title, hidden=hidden)
+    return CriterionResult(
+        id=criterion.id,
+        passed=outcome.passed,
+        points=criterion.points if outcome.passed else 0.0,
+        max_points=criterion.points,
+        feedback=feedback,
+        evidence=outcome.evidence[:600],
+        confidence=outcome.confidence,
+        hint="" if outcome.passed else criterion.hint,
+        title=criterion.title,
+        hidden=hidden,
+    )
 
 
-def grade_answers(answers: dict[str, str], rubric: Rubric, *, submission: str = "<answers>",
-                  partial: bool = False, student: str = "", sha256: str = "") -> SubmissionResult:
+def grade_answers(
+    answers: dict[str, str],
+    rubric: Rubric,
+    *,
+    submission: str = "<answers>",
+    partial: bool = False,
+    student: str = "",
+    sha256: str = "",
+) -> SubmissionResult:
     """Grade raw answer texts (answer name -> text) against ``rubric``.
 
     ``partial=True`` (the in-notebook check) grades what is answered and marks the rest as not
@@ -52,7 +68,8 @@ def grade_answers(answers: dict[str, str], rubric: Rubric, *, submission: str = 
             return SubmissionResult.not_gradable(submission, rubric.exercise, f"answer '{name}' is missing", **base)
         if len(raw) > MAX_ANSWER_CHARS:
             return SubmissionResult.not_gradable(
-                submission, rubric.exercise, f"answer '{name}' is longer than {MAX_ANSWER_CHARS} characters", **base)
+                submission, rubric.exercise, f"answer '{name}' is longer than {MAX_ANSWER_CHARS} characters", **base
+            )
         if is_empty(raw, spec.kind):
             empty.append(name)
             continue
@@ -64,34 +81,78 @@ def grade_answers(answers: dict[str, str], rubric: Rubric, *, submission: str = 
             problems[name] = str(exc) or type(exc).__name__
     if empty and not partial:
         names = ", ".join(f"'{n}'" for n in empty)
-        return SubmissionResult.not_gradable(submission, rubric.exercise,
-                                             f"answer {names} is empty" if len(empty) == 1 else f"answers {names} are empty",
-                                             **base)
+        return SubmissionResult.not_gradable(
+            submission,
+            rubric.exercise,
+            f"answer {names} is empty" if len(empty) == 1 else f"answers {names} are empty",
+            **base,
+        )
     cache: dict = {}
     results = []
     for criterion in rubric.criteria:
         spec = rubric.answers[criterion.answer]
         if criterion.answer in empty:
-            results.append(CriterionResult(criterion.id, False, 0.0, criterion.points, NOT_ANSWERED, "", 1.0,
-                                           criterion.hint, criterion.title, criterion.hidden, answered=False))
+            results.append(
+                CriterionResult(
+                    criterion.id,
+                    False,
+                    0.0,
+                    criterion.points,
+                    NOT_ANSWERED,
+                    "",
+                    1.0,
+                    criterion.hint,
+                    criterion.title,
+                    criterion.hidden,
+                    answered=False,
+                )
+            )
             continue
         if criterion.answer in problems:
-            results.append(CriterionResult(criterion.id, False, 0.0, criterion.points,
-                                           f"Could not read your answer: {problems[criterion.answer]}", "", 1.0,
-                                           criterion.hint, criterion.title, criterion.hidden))
+            results.append(
+                CriterionResult(
+                    criterion.id,
+                    False,
+                    0.0,
+                    criterion.points,
+                    f"Could not read your answer: {problems[criterion.answer]}",
+                    "",
+                    1.0,
+                    criterion.hint,
+                    criterion.title,
+                    criterion.hidden,
+                )
+            )
             continue
         try:
             outcome = run_check(criterion, values[criterion.answer], spec, rubric, cache)
         except Exception as exc:  # a grader bug must not lose the submission: flag it for a person
-            results.append(CriterionResult(criterion.id, False, 0.0, criterion.points,
-                                           f"The grader could not check this ({type(exc).__name__}); "
-                                           f"a person will look at it.", "", 0.0, criterion.hint, criterion.title,
-                                           criterion.hidden))
+            results.append(
+                CriterionResult(
+                    criterion.id,
+                    False,
+                    0.0,
+                    criterion.points,
+                    f"The grader could not check this ({type(exc).__name__}); a person will look at it.",
+                    "",
+                    0.0,
+                    criterion.hint,
+                    criterion.title,
+                    criterion.hidden,
+                )
+            )
             continue
         results.append(_criterion_result(criterion, outcome, criterion.hidden))
     score = float(sum(r.points for r in results))
-    return SubmissionResult(submission=submission, exercise=rubric.exercise, gradable=True, score=score,
-                            max_score=rubric.max_score, criteria=results, **base)
+    return SubmissionResult(
+        submission=submission,
+        exercise=rubric.exercise,
+        gradable=True,
+        score=score,
+        max_score=rubric.max_score,
+        criteria=results,
+        **base,
+    )
 
 
 def _resolve_exercise(submission: Submission, exercise: str | None) -> str:
@@ -117,12 +178,19 @@ def grade_submission(submission: Submission, rubric: Rubric, *, partial: bool = 
     for name in rubric.answers:
         if name not in answers:
             raise NotGradable(missing_answer_reason(name, submission))
-    return grade_answers(answers, rubric, submission=submission.path, partial=partial, student=submission.student,
-                         sha256=submission.sha256)
+    return grade_answers(
+        answers,
+        rubric,
+        submission=submission.path,
+        partial=partial,
+        student=submission.student,
+        sha256=submission.sha256,
+    )
 
 
-def grade_file(path: str | Path, exercise: str | None = None, rubrics_dir: str | Path | None = None, *,
-               partial: bool = False) -> SubmissionResult:
+def grade_file(
+    path: str | Path, exercise: str | None = None, rubrics_dir: str | Path | None = None, *, partial: bool = False
+) -> SubmissionResult:
     """Grade one file. Never raises for a bad submission: the result says why it is not gradable.
 
     A missing rubric for an exercise named with ``exercise`` raises :class:`RubricError` (the

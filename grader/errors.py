@@ -1,4 +1,5 @@
 """Errors with one-line messages: a submission that cannot be graded, a rubric that is wrong."""
+
 from __future__ import annotations
 
 

@@ -5,13 +5,14 @@ its row and criteria instead of adding new ones. Writers take the write lock up 
 (``BEGIN IMMEDIATE``) and wait for each other (busy timeout), so two graders can fill the same
 gradebook at once without losing a row.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .export import csv_safe
@@ -77,7 +78,7 @@ class Gradebook:
             try:
                 return action()
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or attempt == attempts - 1:
                     raise
                 time.sleep(0.05 * (attempt + 1))
 
@@ -87,9 +88,12 @@ class Gradebook:
 
     def _record(self, result: SubmissionResult) -> None:
         exercise = result.exercise or ""
-        key = str(Path(result.submission).resolve()) if result.submission and not result.submission.startswith("<") \
+        key = (
+            str(Path(result.submission).resolve())
+            if result.submission and not result.submission.startswith("<")
             else result.submission
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        )
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         cur = self.connection
         cur.execute("BEGIN IMMEDIATE")
         try:
@@ -101,29 +105,61 @@ class Gradebook:
                 "gradable=excluded.gradable, score=excluded.score, max_score=excluded.max_score, "
                 "needs_review=excluded.needs_review, errors=excluded.errors, sha256=excluded.sha256, "
                 "rubric_sha=excluded.rubric_sha, graded_at=excluded.graded_at",
-                (exercise, key, result.student, int(result.gradable), result.score if result.gradable else None,
-                 result.max_score if result.gradable else None, int(result.needs_review),
-                 json.dumps(result.errors), result.sha256, result.rubric_sha, now))
+                (
+                    exercise,
+                    key,
+                    result.student,
+                    int(result.gradable),
+                    result.score if result.gradable else None,
+                    result.max_score if result.gradable else None,
+                    int(result.needs_review),
+                    json.dumps(result.errors),
+                    result.sha256,
+                    result.rubric_sha,
+                    now,
+                ),
+            )
             cur.executemany(
                 "INSERT INTO criteria (exercise, submission, position, criterion, passed, points, max_points, "
                 "confidence, needs_review, feedback, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(exercise, key, i, c.id, int(c.passed), c.points, c.max_points, c.confidence, int(c.needs_review),
-                  c.feedback, c.evidence) for i, c in enumerate(result.criteria)])
+                [
+                    (
+                        exercise,
+                        key,
+                        i,
+                        c.id,
+                        int(c.passed),
+                        c.points,
+                        c.max_points,
+                        c.confidence,
+                        int(c.needs_review),
+                        c.feedback,
+                        c.evidence,
+                    )
+                    for i, c in enumerate(result.criteria)
+                ],
+            )
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
 
     def submissions(self, exercise: str | None = None) -> list[dict]:
-        query = "SELECT * FROM submissions" + (" WHERE exercise = ?" if exercise else "") + \
-                " ORDER BY exercise, student, submission"
+        query = (
+            "SELECT * FROM submissions"
+            + (" WHERE exercise = ?" if exercise else "")
+            + " ORDER BY exercise, student, submission"
+        )
         cur = self.connection.execute(query, (exercise,) if exercise else ())
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def criteria(self, exercise: str | None = None) -> list[dict]:
-        query = "SELECT * FROM criteria" + (" WHERE exercise = ?" if exercise else "") + \
-                " ORDER BY exercise, submission, position"
+        query = (
+            "SELECT * FROM criteria"
+            + (" WHERE exercise = ?" if exercise else "")
+            + " ORDER BY exercise, submission, position"
+        )
         cur = self.connection.execute(query, (exercise,) if exercise else ())
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
@@ -134,15 +170,32 @@ class Gradebook:
         crits = self.criteria(exercise)
         order = list(dict.fromkeys(c["criterion"] for c in crits))
         points = {(c["exercise"], c["submission"], c["criterion"]): c["points"] for c in crits}
-        header = ["student", "exercise", "submission", "gradable", "score", "max_score", "needs_review", "errors"] + order
-        handle = open(target, "w", newline="", encoding="utf-8") if isinstance(target, (str, Path)) else target
+        header = [
+            "student",
+            "exercise",
+            "submission",
+            "gradable",
+            "score",
+            "max_score",
+            "needs_review",
+            "errors",
+        ] + order
+        handle = open(target, "w", newline="", encoding="utf-8") if isinstance(target, (str, Path)) else target  # noqa: SIM115
         try:
             writer = csv.writer(handle)
             writer.writerow(header)
             for s in subs:
                 errors = "; ".join(json.loads(s["errors"]))
-                row = [s["student"], s["exercise"], s["submission"], bool(s["gradable"]), s["score"], s["max_score"],
-                       bool(s["needs_review"]), errors]
+                row = [
+                    s["student"],
+                    s["exercise"],
+                    s["submission"],
+                    bool(s["gradable"]),
+                    s["score"],
+                    s["max_score"],
+                    bool(s["needs_review"]),
+                    errors,
+                ]
                 row += [points.get((s["exercise"], s["submission"], c), "") for c in order]
                 writer.writerow([csv_safe(v) for v in row])
         finally:

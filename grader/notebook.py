@@ -4,6 +4,7 @@ Both read the notebook as saved on disk (answers are data in tagged cells, so no
 run) and work in JupyterLab 4 and Notebook 7 with no server extension: the button is a plain
 ipywidgets button whose callback runs in the kernel. Save the notebook (Ctrl+S) before checking.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,13 @@ def find_notebook(exercise: str | None, path: str | os.PathLike | None = None) -
     return max(matches, key=lambda p: p.stat().st_mtime) if matches else None
 
 
-def check(exercise: str | None = None, path: str | os.PathLike | None = None, *, answers: dict | None = None,
-          rubrics: str | os.PathLike | None = None) -> SubmissionResult:
+def check(
+    exercise: str | None = None,
+    path: str | os.PathLike | None = None,
+    *,
+    answers: dict | None = None,
+    rubrics: str | os.PathLike | None = None,
+) -> SubmissionResult:
     """Grade this exercise now and return the result (it renders as a feedback table).
 
     Unanswered questions show as "not answered yet" rather than making the check fail, so you
@@ -54,12 +60,19 @@ def check(exercise: str | None = None, path: str | os.PathLike | None = None, *,
         if answers is not None:
             if not exercise:
                 raise RubricError("name the exercise: check('reliability_math', answers=...)")
-            return grade_answers({k: str(v) for k, v in answers.items()}, load_rubric(exercise, rubrics),
-                                 submission="<answers>", partial=True)
+            return grade_answers(
+                {k: str(v) for k, v in answers.items()},
+                load_rubric(exercise, rubrics),
+                submission="<answers>",
+                partial=True,
+            )
         notebook = find_notebook(exercise, path)
         if notebook is None or not notebook.is_file():
-            return SubmissionResult.not_gradable(str(path or "this notebook"), exercise,
-                                                 f"could not find the saved notebook for '{exercise}'. {SAVE_FIRST}")
+            return SubmissionResult.not_gradable(
+                str(path or "this notebook"),
+                exercise,
+                f"could not find the saved notebook for '{exercise}'. {SAVE_FIRST}",
+            )
         result = grade_file(notebook, exercise, rubrics, partial=True)
         saved = time.strftime("%H:%M:%S", time.localtime(notebook.stat().st_mtime))
         result.note = f"Checked {notebook.name} as saved at {saved}. {SAVE_FIRST}"
@@ -68,16 +81,26 @@ def check(exercise: str | None = None, path: str | os.PathLike | None = None, *,
         return SubmissionResult.not_gradable(str(path or "this notebook"), exercise, str(exc))
 
 
-def check_button(exercise: str | None = None, path: str | os.PathLike | None = None, *,
-                 rubrics: str | os.PathLike | None = None, description: str = "Check my answers"):
+def check_button(
+    exercise: str | None = None,
+    path: str | os.PathLike | None = None,
+    *,
+    rubrics: str | os.PathLike | None = None,
+    description: str = "Check my answers",
+):
     """A button that runs :func:`check` and shows the feedback under it."""
     try:
         import ipywidgets as widgets
         from IPython.display import HTML, display
     except ImportError:  # pragma: no cover - ipywidgets is a kit dependency
         return check(exercise, path, rubrics=rubrics)
-    button = widgets.Button(description=description, icon="check", button_style="primary",
-                            tooltip=SAVE_FIRST, layout=widgets.Layout(width="auto"))
+    button = widgets.Button(
+        description=description,
+        icon="check",
+        button_style="primary",
+        tooltip=SAVE_FIRST,
+        layout=widgets.Layout(width="auto"),
+    )
     output = widgets.Output()
 
     def on_click(_):

@@ -1,4 +1,5 @@
 """A dependency-free progress bar on stderr (or any stream), throttled to ten updates a second."""
+
 from __future__ import annotations
 
 import sys

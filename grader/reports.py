@@ -4,6 +4,7 @@ Learner text (evidence, file names) is escaped everywhere, so a submission canno
 markup into an instructor's browser. Hints are shown for criteria that were missed; hidden
 criteria show only their own (key-free) feedback.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,11 +13,13 @@ from pathlib import Path
 from .results import SubmissionResult, escape
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-_STYLE = ("<style>.orchlab-report{font-family:system-ui,sans-serif;max-width:60em}"
-          "div.orchlab-report table{border-collapse:collapse;width:100%!important;table-layout:auto}"
-          "div.orchlab-report table td,div.orchlab-report table th{border-bottom:1px solid #ddd;padding:.35em .5em;"
-          "text-align:left!important;vertical-align:top}.orchlab-pass{color:#1a7f37}.orchlab-fail{color:#b42318}"
-          ".orchlab-review{color:#9a6700}.orchlab-evidence{color:#555;font-style:italic}</style>")
+_STYLE = (
+    "<style>.orchlab-report{font-family:system-ui,sans-serif;max-width:60em}"
+    "div.orchlab-report table{border-collapse:collapse;width:100%!important;table-layout:auto}"
+    "div.orchlab-report table td,div.orchlab-report table th{border-bottom:1px solid #ddd;padding:.35em .5em;"
+    "text-align:left!important;vertical-align:top}.orchlab-pass{color:#1a7f37}.orchlab-fail{color:#b42318}"
+    ".orchlab-review{color:#9a6700}.orchlab-evidence{color:#555;font-style:italic}</style>"
+)
 
 
 def _md(text: str) -> str:
@@ -28,8 +31,11 @@ def render_markdown(result: SubmissionResult) -> str:
     who = result.student or Path(result.submission).stem
     lines = [f"# Feedback: {_md(result.exercise or 'unknown exercise')} - {_md(who)}", ""]
     if not result.gradable:
-        lines += ["**Not graded.** " + _md("; ".join(result.errors)), "",
-                  "Fix the problem above and submit again; nothing was scored."]
+        lines += [
+            "**Not graded.** " + _md("; ".join(result.errors)),
+            "",
+            "Fix the problem above and submit again; nothing was scored.",
+        ]
         return "\n".join(lines) + "\n"
     lines += [f"**Score: {result.score:g} / {result.max_score:g}**", ""]
     if result.needs_review:
@@ -45,7 +51,7 @@ def render_markdown(result: SubmissionResult) -> str:
     quoted = [c for c in result.criteria if c.evidence and not c.hidden]
     if quoted:
         lines += ["", "## What the grader read", ""]
-        lines += [f"- **{_md(c.title or c.id)}**: \"{_md(c.evidence)}\"" for c in quoted]
+        lines += [f'- **{_md(c.title or c.id)}**: "{_md(c.evidence)}"' for c in quoted]
     return "\n".join(lines) + "\n"
 
 
@@ -54,26 +60,37 @@ def render_html_fragment(result: SubmissionResult) -> str:
     head = escape(result.exercise or "unknown exercise")
     note = f"<p class='orchlab-evidence'>{escape(result.note)}</p>" if result.note else ""
     if not result.gradable:
-        return (f"{_STYLE}<div class='orchlab-report'><h3>{head}: not graded</h3>"
-                f"<p class='orchlab-fail'>{escape('; '.join(result.errors))}</p>{note}</div>")
+        return (
+            f"{_STYLE}<div class='orchlab-report'><h3>{head}: not graded</h3>"
+            f"<p class='orchlab-fail'>{escape('; '.join(result.errors))}</p>{note}</div>"
+        )
     rows = []
     for c in result.criteria:
         cls, mark = ("orchlab-pass", "✓") if c.passed else ("orchlab-fail", "✗")
         review = " <span class='orchlab-review'>(to review)</span>" if c.needs_review else ""
         hint = f"<br><b>Hint:</b> {escape(c.hint)}" if c.hint and not c.passed else ""
-        evidence = (f"<br><span class='orchlab-evidence'>Read: “{escape(c.evidence)}”</span>"
-                    if c.evidence and not c.hidden else "")
-        rows.append(f"<tr><td class='{cls}'>{mark}</td><td>{escape(c.title or c.id)}{review}</td>"
-                    f"<td>{c.points:g}/{c.max_points:g}</td><td>{escape(c.feedback)}{hint}{evidence}</td></tr>")
-    return (f"{_STYLE}<div class='orchlab-report'><h3>{head}: {result.score:g} / {result.max_score:g}</h3>"
-            f"<table><tr><th></th><th>Criterion</th><th>Points</th><th>Feedback</th></tr>{''.join(rows)}</table>"
-            f"{note}</div>")
+        evidence = (
+            f"<br><span class='orchlab-evidence'>Read: “{escape(c.evidence)}”</span>"
+            if c.evidence and not c.hidden
+            else ""
+        )
+        rows.append(
+            f"<tr><td class='{cls}'>{mark}</td><td>{escape(c.title or c.id)}{review}</td>"
+            f"<td>{c.points:g}/{c.max_points:g}</td><td>{escape(c.feedback)}{hint}{evidence}</td></tr>"
+        )
+    return (
+        f"{_STYLE}<div class='orchlab-report'><h3>{head}: {result.score:g} / {result.max_score:g}</h3>"
+        f"<table><tr><th></th><th>Criterion</th><th>Points</th><th>Feedback</th></tr>{''.join(rows)}</table>"
+        f"{note}</div>"
+    )
 
 
 def render_html(result: SubmissionResult) -> str:
     who = escape(result.student or Path(result.submission).stem)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback - {who}</title></head>"
-            f"<body><p>Feedback for <b>{who}</b></p>{render_html_fragment(result)}</body></html>\n")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback - {who}</title></head>"
+        f"<body><p>Feedback for <b>{who}</b></p>{render_html_fragment(result)}</body></html>\n"
+    )
 
 
 def write_reports(results: list[SubmissionResult], directory: str | Path, fmt: str = "md") -> list[Path]:

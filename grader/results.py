@@ -3,6 +3,7 @@
 ``SubmissionResult.to_dict()`` is the JSON shape of ``orchlab grade --format json``;
 ``to_frame()`` is one row per criterion for pandas (pandas is imported only when asked).
 """
+
 from __future__ import annotations
 
 import html
@@ -54,12 +55,13 @@ class SubmissionResult:
     student: str = ""
     sha256: str = ""
     rubric_sha: str = ""
-    note: str = ""          # shown in the notebook (e.g. which saved file was read); not in JSON
+    note: str = ""  # shown in the notebook (e.g. which saved file was read); not in JSON
 
     @classmethod
-    def not_gradable(cls, submission: str, exercise: str | None, reason: str, **extra) -> "SubmissionResult":
-        return cls(submission=submission, exercise=exercise, gradable=False, score=0.0, max_score=0.0,
-                   errors=[reason], **extra)
+    def not_gradable(cls, submission: str, exercise: str | None, reason: str, **extra) -> SubmissionResult:
+        return cls(
+            submission=submission, exercise=exercise, gradable=False, score=0.0, max_score=0.0, errors=[reason], **extra
+        )
 
     @property
     def needs_review(self) -> bool:
@@ -72,24 +74,58 @@ class SubmissionResult:
         raise KeyError(f"no criterion {criterion_id!r} in this result")
 
     def to_dict(self) -> dict:
-        return {"submission": self.submission, "exercise": self.exercise, "gradable": self.gradable,
-                "score": self.score if self.gradable else None,
-                "max_score": self.max_score if self.gradable else None,
-                "criteria": [c.to_dict() for c in self.criteria], "errors": list(self.errors)}
+        return {
+            "submission": self.submission,
+            "exercise": self.exercise,
+            "gradable": self.gradable,
+            "score": self.score if self.gradable else None,
+            "max_score": self.max_score if self.gradable else None,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "errors": list(self.errors),
+        }
 
     def to_frame(self):
         """One row per criterion (an ungradable submission gives one row with its reason)."""
         import pandas as pd
 
-        base = {"submission": self.submission, "student": self.student, "exercise": self.exercise,
-                "gradable": self.gradable}
+        base = {
+            "submission": self.submission,
+            "student": self.student,
+            "exercise": self.exercise,
+            "gradable": self.gradable,
+        }
         if not self.criteria:
-            return pd.DataFrame([{**base, "criterion": None, "passed": None, "points": 0.0, "max_points": 0.0,
-                                  "feedback": "; ".join(self.errors), "evidence": "", "confidence": None,
-                                  "needs_review": False, "hidden": False}])
-        rows = [{**base, "criterion": c.id, "passed": c.passed, "points": c.points, "max_points": c.max_points,
-                 "feedback": c.feedback, "evidence": c.evidence, "confidence": c.confidence,
-                 "needs_review": c.needs_review, "hidden": c.hidden} for c in self.criteria]
+            return pd.DataFrame(
+                [
+                    {
+                        **base,
+                        "criterion": None,
+                        "passed": None,
+                        "points": 0.0,
+                        "max_points": 0.0,
+                        "feedback": "; ".join(self.errors),
+                        "evidence": "",
+                        "confidence": None,
+                        "needs_review": False,
+                        "hidden": False,
+                    }
+                ]
+            )
+        rows = [
+            {
+                **base,
+                "criterion": c.id,
+                "passed": c.passed,
+                "points": c.points,
+                "max_points": c.max_points,
+                "feedback": c.feedback,
+                "evidence": c.evidence,
+                "confidence": c.confidence,
+                "needs_review": c.needs_review,
+                "hidden": c.hidden,
+            }
+            for c in self.criteria
+        ]
         return pd.DataFrame(rows)
 
     def summary_line(self) -> str:

@@ -5,6 +5,7 @@ and its criteria: id, points, the answer it reads, the check, feedback for pass 
 (optionally per failure reason), a hint and a ``hidden`` flag. Hidden criteria are checked
 here for leaks: their feedback and hint may not contain the answer key.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -147,8 +148,17 @@ def parse_rubric(data, path: Path | None = None, sha: str = "") -> Rubric:
         criteria.append(criterion)
     if not criteria:
         raise RubricError(f"{where}: a rubric needs at least one criterion")
-    return Rubric(exercise, str(data.get("title", exercise)), int(data.get("version", 1)), answers, criteria, book,
-                  [str(s) for s in data.get("ignore_sentences") or []], path, sha)
+    return Rubric(
+        exercise,
+        str(data.get("title", exercise)),
+        int(data.get("version", 1)),
+        answers,
+        criteria,
+        book,
+        [str(s) for s in data.get("ignore_sentences") or []],
+        path,
+        sha,
+    )
 
 
 def _criterion(item, where: str, answers: dict[str, AnswerSpec], book: ConceptBook) -> Criterion:
@@ -170,9 +180,16 @@ def _criterion(item, where: str, answers: dict[str, AnswerSpec], book: ConceptBo
     if kind not in CHECK_TYPES:
         raise RubricError(f"{where}: check type must be one of {', '.join(CHECK_TYPES)}")
     keys = _validate_check(check, where, answers[answer], book)
-    criterion = Criterion(cid, str(item.get("title", cid)), float(points), answer, check,
-                          {str(k): str(v) for k, v in feedback.items()}, str(item.get("hint", "")),
-                          bool(item.get("hidden", False)))
+    criterion = Criterion(
+        cid,
+        str(item.get("title", cid)),
+        float(points),
+        answer,
+        check,
+        {str(k): str(v) for k, v in feedback.items()},
+        str(item.get("hint", "")),
+        bool(item.get("hidden", False)),
+    )
     if criterion.hidden:
         _check_no_leak(criterion, keys, where)
     return criterion
@@ -217,8 +234,10 @@ def _validate_check(check: dict, where: str, answer: AnswerSpec, book: ConceptBo
 
 
 _CONCEPT_FIELDS = {
-    "choice_in_prose": ("options",), "chain_figures": ("chain_context", "parallel_context", "differences", "context_free"),
-    "field_coverage": ("groups", "vague"), "control_presence": ("controls", "not_controls"),
+    "choice_in_prose": ("options",),
+    "chain_figures": ("chain_context", "parallel_context", "differences", "context_free"),
+    "field_coverage": ("groups", "vague"),
+    "control_presence": ("controls", "not_controls"),
     "concepts": ("all_of", "any_of"),
 }
 
@@ -237,10 +256,9 @@ def _concept_names(check: dict) -> list[str]:
             names.extend(str(n) for n in value["near"])
         elif isinstance(value, dict):
             for key, item in value.items():
-                if key in ("any", "weak"):
+                if key in ("any", "weak") or key != "label":
                     items(item)
-                elif key != "label":
-                    items(item)
+
     for key in _CONCEPT_FIELDS[check["analyzer"]]:
         value = check.get(key)
         if key == "options" and isinstance(value, dict):

@@ -6,6 +6,7 @@ size, aliases and nesting are checked; numbers written as expressions ("0.95**3"
 "86 %") go through a small evaluator over Python's ``ast`` that allows numbers and + - * / **
 and nothing else.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-MAX_FILE_BYTES = 5 * 1024 * 1024       # a notebook of answers is kilobytes; 5 MB is generous
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a notebook of answers is kilobytes; 5 MB is generous
 MAX_YAML_CHARS = 20_000
 MAX_YAML_ALIASES = 20
 MAX_YAML_DEPTH = 12
@@ -95,8 +96,13 @@ def _expanded_size(value, budget: int) -> int:
     return count
 
 
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-           ast.Pow: operator.pow}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 
 
@@ -146,7 +152,11 @@ def _eval(node: ast.AST) -> float:
         if abs(result) > 1e12:
             raise ValueError("the expression's value is too large to be a probability or a count")
         return result
-    found = {ast.Name: lambda n: f"the word '{n.id}'", ast.Call: lambda n: "a function call",
-             ast.Attribute: lambda n: "an attribute", ast.Constant: lambda n: f"{type(n.value).__name__} {n.value!r}"}
+    found = {
+        ast.Name: lambda n: f"the word '{n.id}'",
+        ast.Call: lambda n: "a function call",
+        ast.Attribute: lambda n: "an attribute",
+        ast.Constant: lambda n: f"{type(n.value).__name__} {n.value!r}",
+    }
     what = found.get(type(node), lambda n: type(n).__name__)(node)
     raise ValueError(f"only numbers and + - * / ** are allowed (found {what})")

@@ -5,6 +5,7 @@ goes through :func:`run_isolated`: a fresh ``python -I`` process with a CPU-time
 address-space limit, no inherited environment beyond a minimal one, a wall-clock timeout,
 and a working folder of its own. Only the JSON the code prints crosses back.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,15 @@ def run_isolated(code: str, *, timeout: float = 5.0, memory_mb: int = 256) -> Is
     prelude = PRELUDE.format(cpu=cpu, memory=memory_mb * 1024 * 1024)
     with tempfile.TemporaryDirectory(prefix="orchlab-sandbox-") as folder:
         try:
-            proc = subprocess.run([sys.executable, "-I", "-c", prelude + "\n" + code], cwd=folder, capture_output=True,
-                                  text=True, timeout=timeout, env={"PATH": os.defpath, "HOME": folder},
-                                  stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                [sys.executable, "-I", "-c", prelude + "\n" + code],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env={"PATH": os.defpath, "HOME": folder},
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             return IsolatedResult(False, error=f"stopped after {timeout:g} s")
     if proc.returncode != 0:

@@ -3,6 +3,7 @@
 Everything is read as text and JSON; cells are never executed, whatever their type. Problems
 that make a file ungradable raise :class:`~grader.errors.NotGradable` with a one-line reason.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -24,13 +25,13 @@ _STUDENT = re.compile(r"[^A-Za-z0-9_.@-]+")
 @dataclass
 class Submission:
     path: str
-    kind: str                                   # ipynb | md | txt
-    exercise: str | None                        # what the file says it is (notebook metadata)
+    kind: str  # ipynb | md | txt
+    exercise: str | None  # what the file says it is (notebook metadata)
     answers: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     sha256: str = ""
     student: str = ""
-    whole_text: str | None = None               # a Markdown/text file without answer markers
+    whole_text: str | None = None  # a Markdown/text file without answer markers
 
 
 def load_submission(path: str | Path) -> Submission:
@@ -125,7 +126,7 @@ def _from_text(path: str, text: str, kind: str) -> Submission:
         end = markers[i + 1].start() if i + 1 < len(markers) else len(text)
         if name in answers:
             raise NotGradable(f"answer marker 'answer:{name}' appears more than once")
-        answers[name] = text[match.end():end]
+        answers[name] = text[match.end() : end]
     return Submission(path, kind, None, answers, [f"answer:{n}" for n in answers])
 
 

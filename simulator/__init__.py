@@ -3,13 +3,39 @@ patterns, with the structural defenses and shared state. One import line for a n
 
     from simulator import simulate, compound_table, load_scenario
 """
-from .analytics import (chain_reliability, correlated_chain, correlated_retry_success, expected_outcomes,
-                        hierarchical_outcomes, k_of_n, mmc_mean_sojourn, pass_at_k, pass_hat_k, pass_hat_k_estimate,
-                        required_reliability, retry_success, runs_needed, runs_to_claim, wilson_interval)
+
+from .analytics import (
+    chain_reliability,
+    correlated_chain,
+    correlated_retry_success,
+    expected_outcomes,
+    hierarchical_outcomes,
+    k_of_n,
+    mmc_mean_sojourn,
+    pass_at_k,
+    pass_hat_k,
+    pass_hat_k_estimate,
+    required_reliability,
+    retry_success,
+    runs_needed,
+    runs_to_claim,
+    wilson_interval,
+)
 from .checkpoints import read_checkpoints
 from .contracts import CONTRACTS, INJECTIONS, check_handoff, degrade, example_handoffs
-from .params import (DEGRADATIONS, OUTCOMES, PATTERNS, Agent, Defenses, Hierarchy, Latency, Mesh, ParameterError,
-                     Scenario, uniform_scenario)
+from .params import (
+    DEGRADATIONS,
+    OUTCOMES,
+    PATTERNS,
+    Agent,
+    Defenses,
+    Hierarchy,
+    Latency,
+    Mesh,
+    ParameterError,
+    Scenario,
+    uniform_scenario,
+)
 from .results import SimulationResult
 from .runner import build_scenario, compound_table, resume_trial, simulate, sweep
 from .scenarios import ScenarioError, load_scenario, shipped_scenarios
@@ -18,17 +44,54 @@ from .sqlite_contention import compare_sqlite
 
 __all__ = [
     # running
-    "simulate", "sweep", "compound_table", "resume_trial", "build_scenario", "SimulationResult",
+    "simulate",
+    "sweep",
+    "compound_table",
+    "resume_trial",
+    "build_scenario",
+    "SimulationResult",
     # describing a system
-    "Scenario", "Agent", "Defenses", "Latency", "Mesh", "Hierarchy", "uniform_scenario",
-    "load_scenario", "shipped_scenarios", "ParameterError", "ScenarioError",
-    "PATTERNS", "OUTCOMES", "DEGRADATIONS",
+    "Scenario",
+    "Agent",
+    "Defenses",
+    "Latency",
+    "Mesh",
+    "Hierarchy",
+    "uniform_scenario",
+    "load_scenario",
+    "shipped_scenarios",
+    "ParameterError",
+    "ScenarioError",
+    "PATTERNS",
+    "OUTCOMES",
+    "DEGRADATIONS",
     # theory
-    "chain_reliability", "required_reliability", "k_of_n", "retry_success", "correlated_chain",
-    "correlated_retry_success", "pass_at_k", "pass_hat_k", "pass_hat_k_estimate", "wilson_interval",
-    "runs_needed", "runs_to_claim", "mmc_mean_sojourn", "expected_outcomes", "hierarchical_outcomes",
+    "chain_reliability",
+    "required_reliability",
+    "k_of_n",
+    "retry_success",
+    "correlated_chain",
+    "correlated_retry_success",
+    "pass_at_k",
+    "pass_hat_k",
+    "pass_hat_k_estimate",
+    "wilson_interval",
+    "runs_needed",
+    "runs_to_claim",
+    "mmc_mean_sojourn",
+    "expected_outcomes",
+    "hierarchical_outcomes",
     # shared state
-    "run_shared_state", "compare_strategies", "contention_sweep", "compare_sqlite", "STRATEGIES",
+    "run_shared_state",
+    "compare_strategies",
+    "contention_sweep",
+    "compare_sqlite",
+    "STRATEGIES",
     # hand-offs and checkpoints
-    "CONTRACTS", "INJECTIONS", "check_handoff", "degrade", "example_handoffs", "read_checkpoints",
+    "CONTRACTS",
+    "INJECTIONS",
+    "check_handoff",
+    "degrade",
+    "example_handoffs",
+    "read_checkpoints",
 ]

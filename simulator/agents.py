@@ -11,6 +11,7 @@ The model, in one place:
 * a loud failure or a caught payload re-runs the same agent on the same input, up to its
   retries, waiting ``backoff * 2**(k-1)`` before retry ``k``; then the run ends detected.
 """
+
 from __future__ import annotations
 
 import random
@@ -56,8 +57,16 @@ class TrialState:
 class TrialContext:
     """Everything one trial's processes share: the environment, the stream and the records."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, rng: random.Random, trial: int,
-                 events: list | None = None, checkpoints=None, resume: dict | None = None):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        rng: random.Random,
+        trial: int,
+        events: list | None = None,
+        checkpoints=None,
+        resume: dict | None = None,
+    ):
         self.env = env
         self.scenario = scenario
         self.rng = rng

@@ -5,6 +5,7 @@ fan-in is a multinomial sum over branch outcomes; the mesh is an M/M/c queue. Wh
 form stops holding (correlated failures with retries, a binding step budget, a finite TTL)
 the docstring says so and the simulation is the reference.
 """
+
 from __future__ import annotations
 
 import math
@@ -122,6 +123,7 @@ def mmc_mean_sojourn(servers: int, arrival_rate: float, service_rate: float) -> 
 
 # --- the stage model: one agent with retries and hand-off checks ------------------------------
 
+
 def stage_outcomes(scenario: Scenario, agent: Agent, input_wrong: str | None) -> dict:
     """Exact outcome distribution of one agent's hand-off without correlation.
 
@@ -180,7 +182,9 @@ def _fan_in(scenario: Scenario, branch_dists: list[dict]) -> dict:
     """
     quorum, width = scenario.quorum, len(branch_dists)
     if scenario.redundant and quorum < width:
-        raise ParameterError("fan_in", "replicas with a quorum race each other; simulate them (or use k_of_n when failures are loud)")
+        raise ParameterError(
+            "fan_in", "replicas with a quorum race each other; simulate them (or use k_of_n when failures are loud)"
+        )
     out: dict = {"detected": 0.0}
     keys = [[k for k, v in dist.items() if v > 0] for dist in branch_dists]
     for combo in product(*keys):
@@ -201,7 +205,9 @@ def expected_outcomes(scenario: Scenario) -> dict[str, float]:
     Fan-out is exact for distinct subtasks under any fan-in, and for replicas under ``all``.
     """
     if scenario.correlation:
-        raise ParameterError("correlation", "the closed form assumes independent agents; use correlated_chain for chains")
+        raise ParameterError(
+            "correlation", "the closed form assumes independent agents; use correlated_chain for chains"
+        )
     start = {"correct": 1.0, "detected": 0.0}
     if scenario.pattern == "sequential":
         dist = start
@@ -220,7 +226,9 @@ def expected_outcomes(scenario: Scenario) -> dict[str, float]:
         assert math.isclose(sum(merged.values()), dist["detected"] + total, rel_tol=1e-9)
         dist = _through(scenario, scenario.agents[-1], merged)
     else:
-        raise ParameterError("pattern", f"no closed form for {scenario.pattern}; see hierarchical_outcomes or mmc_mean_sojourn")
+        raise ParameterError(
+            "pattern", f"no closed form for {scenario.pattern}; see hierarchical_outcomes or mmc_mean_sojourn"
+        )
     dist = _gate(scenario, dist)
     silent = sum(v for k, v in dist.items() if k not in ("correct", "detected"))
     return {"correct": dist.get("correct", 0.0), "silent_failure": silent, "detected_failure": dist["detected"]}
@@ -244,7 +252,7 @@ def hierarchical_outcomes(scenario: Scenario) -> dict[str, float]:
     frame = stage_outcomes(scenario, orchestrator, None)
     good = stage_outcomes(scenario, specialist, None)
     bad = stage_outcomes(scenario, specialist, "wrong_value")
-    wrong_total = lambda ends: 1 - ends["correct"] - ends["detected"]  # noqa: E731
+    wrong_total = lambda ends: 1 - ends["correct"] - ends["detected"]
 
     def subtask(framed_right: bool):
         if framed_right:
@@ -267,5 +275,7 @@ def hierarchical_outcomes(scenario: Scenario) -> dict[str, float]:
             all_right, none_detected = right**n, (1 - sub_detected) ** n
             correct += share * all_right * synth_good["correct"]
             detected += share * (1 - none_detected)
-            detected += share * (all_right * synth_good["detected"] + (none_detected - all_right) * synth_bad["detected"])
+            detected += share * (
+                all_right * synth_good["detected"] + (none_detected - all_right) * synth_bad["detected"]
+            )
     return {"correct": correct, "silent_failure": 1 - correct - detected, "detected_failure": detected}

@@ -4,6 +4,7 @@ Each accepted hand-off becomes one row (run, trial, step, agent, wrong, degradat
 Learners open the file with ``sqlite3`` or pandas; :func:`resume_trial` re-runs only the
 agents whose hand-off is not in the file.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -29,7 +30,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 class CheckpointStore:
     """Buffers one run's checkpoint rows and writes them in a single transaction on close."""
 
-    def __init__(self, path: str | Path, scenario_name: str, pattern: str, seed, trials: int, run_id: str | None = None):
+    def __init__(
+        self, path: str | Path, scenario_name: str, pattern: str, seed, trials: int, run_id: str | None = None
+    ):
         self.path = Path(path)
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self._rows: list[tuple] = []

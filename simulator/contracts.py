@@ -5,6 +5,7 @@ completeness signal it can cross-check (a count that must match the list it coun
 :func:`degrade` makes the partial failures a silent agent produces, so lessons and the
 grader can show which of them a contract catches.
 """
+
 from __future__ import annotations
 
 import copy
@@ -42,7 +43,9 @@ class LineageFinding(Strict):
     @model_validator(mode="after")
     def count_matches_path(self):
         if self.tables_traced != len(self.upstream_path):
-            raise ValueError(f"tables_traced says {self.tables_traced} but upstream_path lists {len(self.upstream_path)}")
+            raise ValueError(
+                f"tables_traced says {self.tables_traced} but upstream_path lists {len(self.upstream_path)}"
+            )
         if self.upstream_path[-1] != self.source_table:
             raise ValueError("upstream_path must end at source_table")
         return self
@@ -71,8 +74,9 @@ class ImpactFinding(Strict):
     @model_validator(mode="after")
     def count_matches_list(self):
         if self.affected_downstream_models != len(self.models):
-            raise ValueError(f"affected_downstream_models says {self.affected_downstream_models} "
-                             f"but models lists {len(self.models)}")
+            raise ValueError(
+                f"affected_downstream_models says {self.affected_downstream_models} but models lists {len(self.models)}"
+            )
         return self
 
 
@@ -86,7 +90,10 @@ class IncidentSummary(Strict):
 
 
 CONTRACTS: dict[str, type[BaseModel]] = {
-    "alert": Alert, "lineage": LineageFinding, "source": SourceFinding, "impact": ImpactFinding,
+    "alert": Alert,
+    "lineage": LineageFinding,
+    "source": SourceFinding,
+    "impact": ImpactFinding,
     "synthesis": IncidentSummary,
 }
 
@@ -94,17 +101,33 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 def example_handoffs() -> dict[str, dict]:
     """A right payload for each hand-off of the orders_daily incident."""
     return {
-        "alert": {"table": "orders_daily", "column": "customer_id", "metric": "null_rate",
-                  "baseline": 0.001, "current": 0.083},
-        "lineage": {"source_table": "orders_api.customers",
-                    "upstream_path": ["staging.stg_orders", "raw.orders_api_load", "orders_api.customers"],
-                    "tables_traced": 3},
-        "source": {"api": "orders_api", "last_api_change": "2026-11-20T14:05:00Z",
-                   "checked_since": "2026-11-13T00:00:00Z"},
-        "impact": {"affected_downstream_models": 4,
-                   "models": ["fct_revenue_daily", "dim_customer_orders", "mart_churn_features", "rpt_finance_weekly"]},
-        "synthesis": {"source_table": "orders_api.customers", "last_api_change": "2026-11-20T14:05:00Z",
-                      "affected_downstream_models": 4, "branches_present": 3},
+        "alert": {
+            "table": "orders_daily",
+            "column": "customer_id",
+            "metric": "null_rate",
+            "baseline": 0.001,
+            "current": 0.083,
+        },
+        "lineage": {
+            "source_table": "orders_api.customers",
+            "upstream_path": ["staging.stg_orders", "raw.orders_api_load", "orders_api.customers"],
+            "tables_traced": 3,
+        },
+        "source": {
+            "api": "orders_api",
+            "last_api_change": "2026-11-20T14:05:00Z",
+            "checked_since": "2026-11-13T00:00:00Z",
+        },
+        "impact": {
+            "affected_downstream_models": 4,
+            "models": ["fct_revenue_daily", "dim_customer_orders", "mart_churn_features", "rpt_finance_weekly"],
+        },
+        "synthesis": {
+            "source_table": "orders_api.customers",
+            "last_api_change": "2026-11-20T14:05:00Z",
+            "affected_downstream_models": 4,
+            "branches_present": 3,
+        },
     }
 
 

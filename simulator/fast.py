@@ -4,6 +4,7 @@ not interact (sequential, fanout, hybrid), run for all trials at once with numpy
 It exists for the sliders: a 5-agent chain runs hundreds of thousands of trials a second here.
 ``tests/test_engines.py`` holds its outcomes and latencies to the SimPy engine's distribution.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,14 @@ class StageResult:
     caught: np.ndarray
 
 
-def run_stage(scenario: Scenario, agent: Agent, gen: np.random.Generator, shared_u: np.ndarray,
-              in_wrong: np.ndarray, in_kind: np.ndarray) -> StageResult:
+def run_stage(
+    scenario: Scenario,
+    agent: Agent,
+    gen: np.random.Generator,
+    shared_u: np.ndarray,
+    in_wrong: np.ndarray,
+    in_kind: np.ndarray,
+) -> StageResult:
     """Run one agent, with its retries and its hand-off checks, for every trial."""
     size = in_wrong.shape[0]
     d = scenario.defenses
@@ -74,7 +81,9 @@ def run_stage(scenario: Scenario, agent: Agent, gen: np.random.Generator, shared
         latency += np.where(pending & ~loud, d.handoff_latency, 0.0)
         calls += pending
         first = pending & (fail_mode == NONE)
-        fail_mode = np.where(first & loud, LOUD, np.where(first & failed & silent & ~in_wrong, SILENT, fail_mode)).astype(np.int8)
+        fail_mode = np.where(
+            first & loud, LOUD, np.where(first & failed & silent & ~in_wrong, SILENT, fail_mode)
+        ).astype(np.int8)
         fail_kind = np.where(first & failed & silent & ~in_wrong, new_kind, fail_kind).astype(np.int8)
         caught |= pending & rejected & out_wrong
         done = pending & ~loud & ~rejected
@@ -130,7 +139,7 @@ def _fan_in(scenario: Scenario, b_wrong, b_kind, b_done, b_ok):
         included = np.zeros_like(b_ok)
         included[np.arange(trials)[:, None], order[:, :quorum]] = True
         included &= b_ok
-        kth = np.take_along_axis(arrival, order[:, quorum - 1:quorum], axis=1)[:, 0]
+        kth = np.take_along_axis(arrival, order[:, quorum - 1 : quorum], axis=1)[:, 0]
         start = np.where(enough, kth, b_done.max(axis=1))
         present = np.where(enough, included.sum(axis=1), n_ok)
     else:
@@ -213,19 +222,21 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
     lookup = np.array(names + [None], dtype=object)
     mode_names = np.array([None, "loud", "silent"], dtype=object)
     kind_names = np.array(list(DEGRADATIONS) + [None], dtype=object)
-    frame = pd.DataFrame({
-        "trial": np.arange(trials),
-        "outcome": pd.Categorical.from_codes(outcome_codes, categories=list(OUTCOMES)),
-        "latency": clock,
-        "calls": ledger.calls,
-        "retries": ledger.retries,
-        "tokens": ledger.tokens,
-        "first_failure_agent": lookup[ledger.first_agent],
-        "first_failure_mode": mode_names[ledger.first_mode],
-        "degradation": kind_names[ledger.first_kind],
-        "caught_at": lookup[ledger.caught_at],
-        "ended_at": lookup[ledger.ended_at],
-    })
+    frame = pd.DataFrame(
+        {
+            "trial": np.arange(trials),
+            "outcome": pd.Categorical.from_codes(outcome_codes, categories=list(OUTCOMES)),
+            "latency": clock,
+            "calls": ledger.calls,
+            "retries": ledger.retries,
+            "tokens": ledger.tokens,
+            "first_failure_agent": lookup[ledger.first_agent],
+            "first_failure_mode": mode_names[ledger.first_mode],
+            "degradation": kind_names[ledger.first_kind],
+            "caught_at": lookup[ledger.caught_at],
+            "ended_at": lookup[ledger.ended_at],
+        }
+    )
     if scenario.pattern != "sequential":
         frame["branches_delivered"] = delivered
     return frame

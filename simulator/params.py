@@ -4,6 +4,7 @@ Everything a run needs is in one frozen :class:`Scenario`; the engines never rea
 anything else. Bad values raise :class:`ParameterError`, which names the field and
 the allowed range, so the CLI and the notebooks can show one clear line.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,12 @@ def check_probability(name: str, value: float) -> float:
 
 
 def check_count(name: str, value: int, minimum: int = 0, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None and value > maximum):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
         upper = f" and {maximum}" if maximum is not None else ""
         relation = f"between {minimum}{upper}" if maximum is not None else f"at least {minimum}"
         raise ParameterError(name, f"must be a whole number {relation} (got {value!r})")
@@ -94,7 +100,9 @@ class Agent:
             check_count(f"{self.name}.retries", self.retries, 0, 20)
         check_count(f"{self.name}.tokens_per_call", self.tokens_per_call, 0)
         if not self.degradations or any(d not in DEGRADATIONS for d in self.degradations):
-            raise ParameterError(f"{self.name}.degradations", f"must be a non-empty list drawn from {', '.join(DEGRADATIONS)}")
+            raise ParameterError(
+                f"{self.name}.degradations", f"must be a non-empty list drawn from {', '.join(DEGRADATIONS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -159,7 +167,9 @@ class Mesh:
 
     def __post_init__(self):
         if not self.arrival_rate > 0 or math.isinf(self.arrival_rate):
-            raise ParameterError("mesh.arrival_rate", f"must be a positive number of events per second (got {self.arrival_rate!r})")
+            raise ParameterError(
+                "mesh.arrival_rate", f"must be a positive number of events per second (got {self.arrival_rate!r})"
+            )
         if not self.event_types:
             raise ParameterError("mesh.event_types", "must name at least one event type")
         check_probability("mesh.act_probability", self.act_probability)
@@ -216,12 +226,14 @@ class Scenario:
         object.__setattr__(self, "agents", tuple(self.agents))
         minimum = {"sequential": 1, "fanout": 2, "hybrid": 3, "hierarchical": 2, "mesh": 1}[self.pattern]
         if len(self.agents) < minimum:
-            raise ParameterError("agents", f"the {self.pattern} pattern needs at least {minimum} agents (got {len(self.agents)})")
+            raise ParameterError(
+                "agents", f"the {self.pattern} pattern needs at least {minimum} agents (got {len(self.agents)})"
+            )
         names = [a.name for a in self.agents]
         if len(set(names)) != len(names):
             raise ParameterError("agents", "agent names must be unique")
         check_probability("correlation", self.correlation)
-        self.quorum  # validates fan_in
+        _ = self.quorum  # validates fan_in
 
     @property
     def workers(self) -> tuple[Agent, ...]:
@@ -255,11 +267,11 @@ class Scenario:
     def retries_for(self, agent: Agent) -> int:
         return self.defenses.retries if agent.retries is None else agent.retries
 
-    def with_defenses(self, **changes) -> "Scenario":
+    def with_defenses(self, **changes) -> Scenario:
         """A copy with some defense settings changed (the other settings kept)."""
         return replace(self, defenses=replace(self.defenses, **changes))
 
-    def replace(self, **changes) -> "Scenario":
+    def replace(self, **changes) -> Scenario:
         return replace(self, **changes)
 
 
@@ -282,7 +294,7 @@ def uniform_scenario(
     """
     check_count("agents", agents, 1, 200)
     latency = latency or Latency()
-    make = lambda name: Agent(name, reliability, silent_share, latency)  # noqa: E731
+    make = lambda name: Agent(name, reliability, silent_share, latency)
     if pattern == "fanout":
         roster = [make(f"worker_{i + 1}") for i in range(agents)] + [make("synthesizer")]
     elif pattern == "hybrid":

@@ -3,6 +3,7 @@
 Every run gets its own streams from a :class:`numpy.random.SeedSequence`, so the same seed
 gives the same numbers on any machine, and sweeps spawn independent child streams.
 """
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """What a run returns: the trials table, a summary with intervals, and the event trace."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +11,11 @@ import pandas as pd
 from .analytics import wilson_interval
 from .params import OUTCOMES, Scenario
 
-RATE_NAMES = {"correct": "success_rate", "silent_failure": "silent_failure_rate", "detected_failure": "detected_failure_rate"}
+RATE_NAMES = {
+    "correct": "success_rate",
+    "silent_failure": "silent_failure_rate",
+    "detected_failure": "detected_failure_rate",
+}
 TRACE_COLUMNS = ["trial", "agent", "activity", "attempt", "start", "end", "status"]
 
 
@@ -42,8 +47,13 @@ class SimulationResult:
     def stats(self) -> dict:
         """The flat figures the CLI prints as JSON (rates are fractions, latencies seconds)."""
         if self._stats is None:
-            out: dict = {"pattern": self.scenario.pattern, "scenario": self.scenario.name, "engine": self.engine,
-                         "seed": _seed_label(self.seed), "trials": int(len(self.trials))}
+            out: dict = {
+                "pattern": self.scenario.pattern,
+                "scenario": self.scenario.name,
+                "engine": self.engine,
+                "seed": _seed_label(self.seed),
+                "trials": len(self.trials),
+            }
             for row in self.summary.itertuples():
                 name = RATE_NAMES[row.outcome]
                 out[name] = float(row.rate)
@@ -78,9 +88,11 @@ class SimulationResult:
 
     def __repr__(self) -> str:
         s = self.stats()
-        return (f"<SimulationResult {s['scenario']} ({s['pattern']}, {s['trials']} trials, {self.engine}): "
-                f"correct {s['success_rate']:.1%}, silent {s['silent_failure_rate']:.1%}, "
-                f"detected {s['detected_failure_rate']:.1%}, mean latency {s['mean_latency'] or 0:.2f} s>")
+        return (
+            f"<SimulationResult {s['scenario']} ({s['pattern']}, {s['trials']} trials, {self.engine}): "
+            f"correct {s['success_rate']:.1%}, silent {s['silent_failure_rate']:.1%}, "
+            f"detected {s['detected_failure_rate']:.1%}, mean latency {s['mean_latency'] or 0:.2f} s>"
+        )
 
 
 def _seed_label(seed):

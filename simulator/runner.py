@@ -4,6 +4,7 @@
 enough for sliders), SimPy for the hierarchical and mesh patterns, for traces and for
 checkpoints. Both implement the model in :mod:`simulator.agents`.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -25,8 +26,12 @@ from .patterns.sequential import sequential_trial
 from .randomness import child_seeds, numpy_stream, python_stream
 from .results import TRACE_COLUMNS, SimulationResult
 
-TRIAL_PROCESSES = {"sequential": sequential_trial, "fanout": fanout_trial, "hybrid": hybrid_trial,
-                   "hierarchical": hierarchical_trial}
+TRIAL_PROCESSES = {
+    "sequential": sequential_trial,
+    "fanout": fanout_trial,
+    "hybrid": hybrid_trial,
+    "hierarchical": hierarchical_trial,
+}
 VECTORISED = frozenset({"sequential", "fanout", "hybrid"})
 ENGINES = ("auto", "vectorised", "simpy")
 MAX_TRIALS = 5_000_000
@@ -56,9 +61,16 @@ def build_scenario(scenario: Scenario | str | Path | None = None, **settings) ->
     return replace(scenario, **settings) if settings else scenario
 
 
-def simulate(scenario: Scenario | str | Path | None = None, *, trials: int = 10_000, seed: int | None = 0,
-             engine: str = "auto", trace: bool = False, checkpoint_path: str | Path | None = None,
-             **settings) -> SimulationResult:
+def simulate(
+    scenario: Scenario | str | Path | None = None,
+    *,
+    trials: int = 10_000,
+    seed: int | None = 0,
+    engine: str = "auto",
+    trace: bool = False,
+    checkpoint_path: str | Path | None = None,
+    **settings,
+) -> SimulationResult:
     """Run ``trials`` independent trials and return the tidy result.
 
     >>> simulate(pattern="sequential", agents=5, reliability=0.85).success_rate  # doctest: +SKIP
@@ -69,7 +81,9 @@ def simulate(scenario: Scenario | str | Path | None = None, *, trials: int = 10_
     if engine not in ENGINES:
         raise ParameterError("engine", f"must be one of {', '.join(ENGINES)} (got {engine!r})")
     if engine == "vectorised" and scenario.pattern not in VECTORISED:
-        raise ParameterError("engine", f"the vectorised engine covers {', '.join(sorted(VECTORISED))}, not {scenario.pattern}")
+        raise ParameterError(
+            "engine", f"the vectorised engine covers {', '.join(sorted(VECTORISED))}, not {scenario.pattern}"
+        )
     if engine == "vectorised" and (trace or checkpoint_path):
         raise ParameterError("engine", "traces and checkpoint files come from the simpy engine")
     if engine == "auto":
@@ -86,13 +100,20 @@ def simulate(scenario: Scenario | str | Path | None = None, *, trials: int = 10_
     frame = _run_trials(scenario, trials, rng, events, store)
     if store is not None:
         store.close()
-    return SimulationResult(scenario, frame, engine, seed, _trace_frame(events),
-                            checkpoint_path=Path(checkpoint_path) if checkpoint_path else None,
-                            run_id=store.run_id if store else None)
+    return SimulationResult(
+        scenario,
+        frame,
+        engine,
+        seed,
+        _trace_frame(events),
+        checkpoint_path=Path(checkpoint_path) if checkpoint_path else None,
+        run_id=store.run_id if store else None,
+    )
 
 
-def _run_trials(scenario: Scenario, trials: int, rng, events, store, resume: dict | None = None,
-                first_trial: int = 0) -> pd.DataFrame:
+def _run_trials(
+    scenario: Scenario, trials: int, rng, events, store, resume: dict | None = None, first_trial: int = 0
+) -> pd.DataFrame:
     process = TRIAL_PROCESSES[scenario.pattern]
     rows = []
     for trial in range(first_trial, first_trial + trials):
@@ -101,10 +122,22 @@ def _run_trials(scenario: Scenario, trials: int, rng, events, store, resume: dic
         env.process(process(ctx))
         env.run()
         state = ctx.state
-        rows.append(dict(trial=trial, outcome=state.outcome(), latency=state.finished_at, calls=state.calls,
-                         retries=state.retries, tokens=state.tokens, first_failure_agent=state.first_failure_agent,
-                         first_failure_mode=state.first_failure_mode, degradation=state.degradation,
-                         caught_at=state.caught_at, ended_at=state.ended_at, **state.extra))
+        rows.append(
+            dict(
+                trial=trial,
+                outcome=state.outcome(),
+                latency=state.finished_at,
+                calls=state.calls,
+                retries=state.retries,
+                tokens=state.tokens,
+                first_failure_agent=state.first_failure_agent,
+                first_failure_mode=state.first_failure_mode,
+                degradation=state.degradation,
+                caught_at=state.caught_at,
+                ended_at=state.ended_at,
+                **state.extra,
+            )
+        )
     frame = pd.DataFrame(rows)
     frame["outcome"] = pd.Categorical(frame["outcome"], categories=["correct", "silent_failure", "detected_failure"])
     return frame
@@ -132,8 +165,9 @@ def resume_trial(result: SimulationResult, trial: int, seed: int | None = 1) -> 
     return {**row.to_dict(), "restored": list(saved), "rerun": rerun}
 
 
-def sweep(grid: dict[str, list], scenario: Scenario | str | None = None, trials: int = 10_000, seed: int = 0,
-          **fixed) -> pd.DataFrame:
+def sweep(
+    grid: dict[str, list], scenario: Scenario | str | None = None, trials: int = 10_000, seed: int = 0, **fixed
+) -> pd.DataFrame:
     """One row per combination of ``grid`` values: the settings beside the run's figures.
 
     Each run gets its own independent child stream of ``seed`` (``SeedSequence.spawn``), so
@@ -149,8 +183,9 @@ def sweep(grid: dict[str, list], scenario: Scenario | str | None = None, trials:
     return pd.DataFrame(rows)
 
 
-def compound_table(reliabilities=(0.85, 0.90, 0.95, 0.97, 0.99), lengths=(3, 5, 8), trials: int = 20_000,
-                   seed: int = 0) -> pd.DataFrame:
+def compound_table(
+    reliabilities=(0.85, 0.90, 0.95, 0.97, 0.99), lengths=(3, 5, 8), trials: int = 20_000, seed: int = 0
+) -> pd.DataFrame:
     """The module's compound-reliability table: analytic p**n beside a simulated chain."""
     rows = []
     combos = list(product(reliabilities, lengths))
@@ -158,6 +193,14 @@ def compound_table(reliabilities=(0.85, 0.90, 0.95, 0.97, 0.99), lengths=(3, 5, 
         result = simulate(pattern="sequential", agents=n, reliability=p, trials=trials, seed=child)
         successes = int((result.trials["outcome"] == "correct").sum())
         low, high = wilson_interval(successes, trials)
-        rows.append(dict(reliability=p, agents=n, analytic=chain_reliability(p, n), simulated=successes / trials,
-                         ci_low=low, ci_high=high))
+        rows.append(
+            dict(
+                reliability=p,
+                agents=n,
+                analytic=chain_reliability(p, n),
+                simulated=successes / trials,
+                ci_low=low,
+                ci_high=high,
+            )
+        )
     return pd.DataFrame(rows)

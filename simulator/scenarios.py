@@ -2,6 +2,7 @@
 
 A file is checked by pydantic; an error names the file, the field and what is wrong.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -11,7 +12,18 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .params import DEGRADATIONS, LATENCY_KINDS, PATTERNS, Agent, Defenses, Hierarchy, Latency, Mesh, ParameterError, Scenario
+from .params import (
+    DEGRADATIONS,
+    LATENCY_KINDS,
+    PATTERNS,
+    Agent,
+    Defenses,
+    Hierarchy,
+    Latency,
+    Mesh,
+    ParameterError,
+    Scenario,
+)
 
 
 class ScenarioError(ValueError):
@@ -107,20 +119,24 @@ def _read(source: str | Path) -> tuple[str, str]:
 def _build(spec: ScenarioFile) -> Scenario:
     base = spec.defaults
     agents = []
-    for i, a in enumerate(spec.agents):
+    for a in spec.agents:
         latency = a.latency or base.latency
-        agents.append(Agent(
-            name=a.name,
-            reliability=base.reliability if a.reliability is None else a.reliability,
-            silent_share=base.silent_share if a.silent_share is None else a.silent_share,
-            latency=Latency(latency.kind, latency.mean, latency.cv),
-            retries=a.retries,
-            tokens_per_call=base.tokens_per_call if a.tokens_per_call is None else a.tokens_per_call,
-            degradations=tuple(a.degradations) if a.degradations else DEGRADATIONS,
-        ))
+        agents.append(
+            Agent(
+                name=a.name,
+                reliability=base.reliability if a.reliability is None else a.reliability,
+                silent_share=base.silent_share if a.silent_share is None else a.silent_share,
+                latency=Latency(latency.kind, latency.mean, latency.cv),
+                retries=a.retries,
+                tokens_per_call=base.tokens_per_call if a.tokens_per_call is None else a.tokens_per_call,
+                degradations=tuple(a.degradations) if a.degradations else DEGRADATIONS,
+            )
+        )
     unknown = set(spec.defenses) - set(Defenses.__dataclass_fields__)
     if unknown:
-        raise ParameterError(f"defenses.{sorted(unknown)[0]}", f"is not a defense (have: {', '.join(Defenses.__dataclass_fields__)})")
+        raise ParameterError(
+            f"defenses.{sorted(unknown)[0]}", f"is not a defense (have: {', '.join(Defenses.__dataclass_fields__)})"
+        )
     mesh = dict(spec.mesh)
     for key in ("event_types",):
         if key in mesh:
@@ -128,8 +144,16 @@ def _build(spec: ScenarioFile) -> Scenario:
     if "subscriptions" in mesh and mesh["subscriptions"] is not None:
         mesh["subscriptions"] = tuple(tuple(s) for s in mesh["subscriptions"])
     return Scenario(
-        pattern=spec.pattern, agents=tuple(agents), defenses=Defenses(**spec.defenses), fan_in=spec.fan_in,
-        redundant=spec.redundant, correlation=spec.correlation, mesh=Mesh(**mesh), hierarchy=Hierarchy(**spec.hierarchy), name=spec.name,
-        description=spec.description.strip(), contracts={a.name: a.contract for a in spec.agents if a.contract},
+        pattern=spec.pattern,
+        agents=tuple(agents),
+        defenses=Defenses(**spec.defenses),
+        fan_in=spec.fan_in,
+        redundant=spec.redundant,
+        correlation=spec.correlation,
+        mesh=Mesh(**mesh),
+        hierarchy=Hierarchy(**spec.hierarchy),
+        name=spec.name,
+        description=spec.description.strip(),
+        contracts={a.name: a.contract for a in spec.agents if a.contract},
         context={"alert": spec.alert},
     )

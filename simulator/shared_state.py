@@ -11,6 +11,7 @@ update reads, works for an exponential time (mean ``work_time`` seconds), then w
 * ``event_sourcing`` appends an event; the state is the replayed log;
 * ``agent_scoped`` keeps a counter per agent; the total comes from their hand-offs.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -31,8 +32,14 @@ def _check(strategy: str, agents: int, updates: int, contention: float):
         raise ParameterError("contention", f"must be above 0 and at most 1 (got {contention!r})")
 
 
-def run_shared_state(strategy: str, agents: int = 4, updates: int = 50, contention: float = 0.5,
-                     seed: int | None = 0, work_time: float = 1.0) -> dict:
+def run_shared_state(
+    strategy: str,
+    agents: int = 4,
+    updates: int = 50,
+    contention: float = 0.5,
+    seed: int | None = 0,
+    work_time: float = 1.0,
+) -> dict:
     """One run of one strategy; returns lost updates, conflict retries, throughput and latency."""
     _check(strategy, agents, updates, contention)
     rng = python_stream(seed)
@@ -72,19 +79,30 @@ def run_shared_state(strategy: str, agents: int = 4, updates: int = 50, contenti
     env.run()
     final = len(log) if strategy == "event_sourcing" else sum(own) if strategy == "agent_scoped" else record["value"]
     expected = agents * updates
-    return dict(strategy=strategy, agents=agents, updates=updates, contention=contention, expected_total=expected,
-                final_value=final, lost_updates=expected - final, conflict_retries=conflicts,
-                throughput=final / env.now if env.now else 0.0, mean_latency=sum(latencies) / len(latencies),
-                duration=env.now)
+    return dict(
+        strategy=strategy,
+        agents=agents,
+        updates=updates,
+        contention=contention,
+        expected_total=expected,
+        final_value=final,
+        lost_updates=expected - final,
+        conflict_retries=conflicts,
+        throughput=final / env.now if env.now else 0.0,
+        mean_latency=sum(latencies) / len(latencies),
+        duration=env.now,
+    )
 
 
-def compare_strategies(agents: int = 4, updates: int = 50, contention: float = 0.5, seed: int | None = 0,
-                       strategies=STRATEGIES) -> pd.DataFrame:
+def compare_strategies(
+    agents: int = 4, updates: int = 50, contention: float = 0.5, seed: int | None = 0, strategies=STRATEGIES
+) -> pd.DataFrame:
     """All strategies on the same settings and seed, one row each."""
     return pd.DataFrame([run_shared_state(s, agents, updates, contention, seed) for s in strategies])
 
 
-def contention_sweep(levels=(0.1, 0.25, 0.5, 0.75, 1.0), agents: int = 4, updates: int = 50,
-                     seed: int | None = 0) -> pd.DataFrame:
+def contention_sweep(
+    levels=(0.1, 0.25, 0.5, 0.75, 1.0), agents: int = 4, updates: int = 50, seed: int | None = 0
+) -> pd.DataFrame:
     """Every strategy at every contention level: a tidy table for a line chart."""
     return pd.concat([compare_strategies(agents, updates, c, seed) for c in levels], ignore_index=True)

@@ -5,6 +5,7 @@ increments, holding ``hold`` seconds between its read and its write (the agent "
 Blind overwrite loses updates; optimistic locking, event sourcing and agent-scoped state
 lose none. The database file is left behind for a learner to open.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -34,7 +35,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _writer(path: Path, strategy: str, agent: int, updates: int, hold: float, conflicts: list, start: threading.Barrier):
+def _writer(
+    path: Path, strategy: str, agent: int, updates: int, hold: float, conflicts: list, start: threading.Barrier
+):
     db = _connect(path)
     start.wait()
     for _ in range(updates):
@@ -46,8 +49,10 @@ def _writer(path: Path, strategy: str, agent: int, updates: int, hold: float, co
             while True:
                 value, version = db.execute("SELECT value, version FROM shared_record WHERE id = 1").fetchone()
                 time.sleep(hold)
-                cursor = db.execute("UPDATE shared_record SET value = ?, version = version + 1 WHERE id = 1 AND version = ?",
-                                    (value + 1, version))
+                cursor = db.execute(
+                    "UPDATE shared_record SET value = ?, version = version + 1 WHERE id = 1 AND version = ?",
+                    (value + 1, version),
+                )
                 if cursor.rowcount == 1:
                     break
                 conflicts[agent] += 1
@@ -69,8 +74,9 @@ def replay_events(path: str | Path) -> int:
     return int(total)
 
 
-def run_sqlite_contention(strategy: str, path: str | Path, writers: int = 4, updates: int = 25,
-                          hold: float = 0.002) -> dict:
+def run_sqlite_contention(
+    strategy: str, path: str | Path, writers: int = 4, updates: int = 25, hold: float = 0.002
+) -> dict:
     """Run one strategy against a fresh database at ``path``; returns what was lost and retried."""
     _check(strategy, writers, updates, 1.0)
     path = Path(path)
@@ -80,8 +86,10 @@ def run_sqlite_contention(strategy: str, path: str | Path, writers: int = 4, upd
     db.close()
     conflicts = [0] * writers
     start = threading.Barrier(writers)
-    threads = [threading.Thread(target=_writer, args=(path, strategy, i, updates, hold, conflicts, start))
-               for i in range(writers)]
+    threads = [
+        threading.Thread(target=_writer, args=(path, strategy, i, updates, hold, conflicts, start))
+        for i in range(writers)
+    ]
     began = time.perf_counter()
     for t in threads:
         t.start()
@@ -97,8 +105,17 @@ def run_sqlite_contention(strategy: str, path: str | Path, writers: int = 4, upd
         (final,) = db.execute("SELECT value FROM shared_record WHERE id = 1").fetchone()
     db.close()
     expected = writers * updates
-    return dict(strategy=strategy, writers=writers, updates=updates, expected_total=expected, final_value=int(final),
-                lost_updates=expected - int(final), conflict_retries=sum(conflicts), seconds=seconds, database=str(path))
+    return dict(
+        strategy=strategy,
+        writers=writers,
+        updates=updates,
+        expected_total=expected,
+        final_value=int(final),
+        lost_updates=expected - int(final),
+        conflict_retries=sum(conflicts),
+        seconds=seconds,
+        database=str(path),
+    )
 
 
 def compare_sqlite(folder: str | Path, writers: int = 4, updates: int = 25, hold: float = 0.002) -> pd.DataFrame:

@@ -1,14 +1,28 @@
 """The closed forms themselves, against the module's figures and known identities."""
+
 import math
 
 import pytest
 
-from simulator import (chain_reliability, correlated_chain, k_of_n, mmc_mean_sojourn, pass_hat_k_estimate,
-                       required_reliability, runs_needed, runs_to_claim, wilson_interval)
+from simulator import (
+    chain_reliability,
+    correlated_chain,
+    k_of_n,
+    mmc_mean_sojourn,
+    pass_hat_k_estimate,
+    required_reliability,
+    runs_needed,
+    runs_to_claim,
+    wilson_interval,
+)
 from simulator.params import ParameterError
 
 MODULE_TABLE = {  # per-agent reliability -> chain of 3, 5, 8, in percent, as the course module prints it
-    0.85: (61, 44, 27), 0.90: (73, 59, 43), 0.95: (86, 77, 66), 0.97: (91, 86, 78), 0.99: (97, 95, 92),
+    0.85: (61, 44, 27),
+    0.90: (73, 59, 43),
+    0.95: (86, 77, 66),
+    0.97: (91, 86, 78),
+    0.99: (97, 95, 92),
 }
 
 

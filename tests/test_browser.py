@@ -15,6 +15,7 @@ copies the lesson-02 explorer picture to ``docs/lesson02_slider.png``, the one i
 All browser tests live in this one module so that ``pytest -n 2 --dist loadscope`` gives them one
 worker and JupyterLab starts once.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,17 +37,31 @@ from typing import NamedTuple
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 ARTIFACTS = ROOT / "test-artifacts"
 DOCS_SCREENSHOT = ROOT / "docs" / "lesson02_slider.png"
-LESSONS = {"lesson02": "notebooks/02_compound_reliability.ipynb", "lesson06": "notebooks/06_orders_daily_incident.ipynb"}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LESSONS = {
+    "lesson02": "notebooks/02_compound_reliability.ipynb",
+    "lesson06": "notebooks/06_orders_daily_incident.ipynb",
+}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 SLIDER = ".widget-slider .noUi-handle"
-INSTALL_HINT = ("Chromium is not on the PATH, so the browser tests are skipped. Install it with "
-                "`sudo apt-get install chromium` (Debian/Ubuntu; .ci/run does this in CI). "
-                "Do not run `playwright install`: the tests use the system Chromium.")
+INSTALL_HINT = (
+    "Chromium is not on the PATH, so the browser tests are skipped. Install it with "
+    "`sudo apt-get install chromium` (Debian/Ubuntu; .ci/run does this in CI). "
+    "Do not run `playwright install`: the tests use the system Chromium."
+)
 
 
 class FrontEnd(NamedTuple):
@@ -57,19 +72,27 @@ class FrontEnd(NamedTuple):
 
 
 # The two notebook front ends the one Jupyter server offers.
-UIS = {"lab": FrontEnd("JupyterLab", "/lab/tree/{path}?reset&token={token}"),
-       "nb7": FrontEnd("Notebook 7", "/notebooks/{path}?token={token}", frozenset({
-           # Notebook 7.6's notebook page throws these while it starts, for any notebook and with
-           # empty user settings too: its shortcuts plugin reads the settings schema of a plugin the
-           # page does not load, and (now and then) its file-browser restorer calls a command that
-           # only the tree page registers. Both come from notebook_core, not from the kit's code.
-           "Cannot read properties of undefined (reading 'schema')",
-           "Command 'filebrowser:open-path' not registered.",
-       }),
-       # Notebook 7 takes keyboard shortcuts before the focused element does (JupyterLab starts
-       # its app with bubblingKeydown, Notebook 7 does not), so in command mode the arrow keys move
-       # to another cell and never reach a focused slider. Learners there drag; so does the test.
-       keyboard_sliders=False)}
+UIS = {
+    "lab": FrontEnd("JupyterLab", "/lab/tree/{path}?reset&token={token}"),
+    "nb7": FrontEnd(
+        "Notebook 7",
+        "/notebooks/{path}?token={token}",
+        frozenset(
+            {
+                # Notebook 7.6's notebook page throws these while it starts, for any notebook and with
+                # empty user settings too: its shortcuts plugin reads the settings schema of a plugin the
+                # page does not load, and (now and then) its file-browser restorer calls a command that
+                # only the tree page registers. Both come from notebook_core, not from the kit's code.
+                "Cannot read properties of undefined (reading 'schema')",
+                "Command 'filebrowser:open-path' not registered.",
+            }
+        ),
+        # Notebook 7 takes keyboard shortcuts before the focused element does (JupyterLab starts
+        # its app with bubblingKeydown, Notebook 7 does not), so in command mode the arrow keys move
+        # to another cell and never reach a focused slider. Learners there drag; so does the test.
+        keyboard_sliders=False,
+    ),
+}
 # Screenshot stem -> (front end, lesson). The stems are also the test ids.
 LESSON_PAGES = {"lesson02": ("lab", "lesson02"), "lesson06": ("lab", "lesson06"), "nb7_lesson02": ("nb7", "lesson02")}
 EXERCISE, SOLVED_EXERCISE = "reliability_math", ROOT / "tests" / "grader_solutions" / "02_reliability_math.ipynb"
@@ -91,9 +114,16 @@ class Server:
 
     def __init__(self, name: str, command: list[str], env: dict, cwd: Path, log: Path):
         self.name, self.log = name, log
-        self._log_file = open(log, "wb")
-        self.proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self._log_file = open(log, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:]
@@ -148,9 +178,15 @@ def jupyter_env(home: Path) -> dict:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     data.mkdir(parents=True, exist_ok=True)
-    return {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_CONFIG_DIR": str(config),
-            "JUPYTER_DATA_DIR": str(data), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-            "JUPYTERLAB_SETTINGS_DIR": str(config / "lab" / "user-settings"), "PYTHONUNBUFFERED": "1"}
+    return {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_DATA_DIR": str(data),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTERLAB_SETTINGS_DIR": str(config / "lab" / "user-settings"),
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def as_root_flags() -> list[str]:
@@ -185,9 +221,18 @@ def jupyterlab(tmp_path_factory, chromium):
     """JupyterLab on a free loopback port with a token, serving the repository."""
     home = tmp_path_factory.mktemp("jupyterlab")
     port, token = free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-               *as_root_flags()]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={ROOT}",
+        *as_root_flags(),
+    ]
     server = Server("JupyterLab", command, jupyter_env(home), ROOT, home / "jupyterlab.log")
     try:
         server.wait_for_http(f"http://127.0.0.1:{port}/api/status?token={token}")
@@ -202,8 +247,9 @@ def jupyterlab(tmp_path_factory, chromium):
 
 
 def lab_api(lab: dict, path: str, method: str = "GET"):
-    request = urllib.request.Request(f"{lab['base']}{path}", method=method,
-                                     headers={"Authorization": f"token {lab['token']}"})
+    request = urllib.request.Request(
+        f"{lab['base']}{path}", method=method, headers={"Authorization": f"token {lab['token']}"}
+    )
     with urllib.request.urlopen(request, timeout=30) as reply:
         body = reply.read()
     return json.loads(body) if body else None
@@ -231,7 +277,7 @@ def demo_server(tmp_path_factory, chromium):
     """``orchlab demo`` (Voilà) on a free loopback port."""
     home = tmp_path_factory.mktemp("voila")
     port = free_port()
-    command = [sys.executable, "-m", "simulator.cli", "demo", "--port", str(port), "--no-browser"]
+    command = [sys.executable, "-m", "orchlab", "demo", "--port", str(port), "--no-browser"]
     server = Server("orchlab demo", command, jupyter_env(home), ROOT, home / "demo.log")
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -261,7 +307,7 @@ def _kernel_frame(frame) -> tuple[str, dict, dict] | None:
         if isinstance(frame, (bytes, bytearray)):  # v1.kernel.websocket.jupyter.org: offsets, then parts
             count = struct.unpack_from("<Q", frame, 0)[0]
             offsets = [struct.unpack_from("<Q", frame, 8 * (i + 1))[0] for i in range(count)] + [len(frame)]
-            part = lambda i: bytes(frame[offsets[i]:offsets[i + 1]])  # noqa: E731
+            part = lambda i: bytes(frame[offsets[i] : offsets[i + 1]])
             return part(0).decode(), json.loads(part(1)), json.loads(part(4))
         message = json.loads(frame)
         return message.get("channel", ""), message.get("header", {}), message.get("content", {})
@@ -298,7 +344,11 @@ class Watched:
             self.kernel_heard = True
         elif kind == "error":
             self.kernel_errors.append(f"{content.get('ename')}: {content.get('evalue')}")
-        elif kind == "stream" and content.get("name") == "stderr" and re.search(r"Traceback|Error", content.get("text", "")):
+        elif (
+            kind == "stream"
+            and content.get("name") == "stderr"
+            and re.search(r"Traceback|Error", content.get("text", ""))
+        ):
             self.kernel_errors.append(content["text"][-800:])
 
     def screenshot(self, stem: str) -> Path:
@@ -438,11 +488,14 @@ def move_first_slider_and_check(page: Watched, where: str, stem: str, keyboard: 
         page.page.mouse.move(x + dx, y, steps=8)
         page.page.mouse.up()
     try:
-        page.page.wait_for_function(f"(h) => ({FIGURE_DATA})(h) !== {json.dumps(before)}", arg=handle.element_handle(),
-                                    timeout=20_000)
+        page.page.wait_for_function(
+            f"(h) => ({FIGURE_DATA})(h) !== {json.dumps(before)}", arg=handle.element_handle(), timeout=20_000
+        )
     except Exception:
-        pytest.fail(f"{where}: the figure's data did not change after {how} on the first slider "
-                    f"(value {shown} -> {handle.get_attribute('aria-valuetext')}); kernel errors: {page.kernel_errors}")
+        pytest.fail(
+            f"{where}: the figure's data did not change after {how} on the first slider "
+            f"(value {shown} -> {handle.get_attribute('aria-valuetext')}); kernel errors: {page.kernel_errors}"
+        )
     assert handle.get_attribute("aria-valuetext") != shown, f"{where}: the slider did not move"
     time.sleep(1.0)  # let the last update land before the error check and the picture
     handle.evaluate(MARK_EXPLORER)  # scroll the slider's widget box to the top of the view for the picture
@@ -450,8 +503,10 @@ def move_first_slider_and_check(page: Watched, where: str, stem: str, keyboard: 
     shot = page.screenshot(stem)
     assert_no_errors(page, f"{where} after the slider move")
     missing = handle.evaluate(TRACES_MISSING_XY)
-    assert not missing, (f"{where}: the figure next to the first slider is drawn without some of its data "
-                         f"(see {shot.name}):\n" + "\n".join(missing))
+    assert not missing, (
+        f"{where}: the figure next to the first slider is drawn without some of its data "
+        f"(see {shot.name}):\n" + "\n".join(missing)
+    )
     return shot
 
 
@@ -512,8 +567,10 @@ def open_and_run(page: Watched, lab: dict, notebook: str, ui: str = "lab"):
         page.page.wait_for_function(RUN_FINISHED, timeout=150_000, polling=250)
     except Exception:
         prompts = page.page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
-        pytest.fail(f"{where}: Run All Cells did not finish within 150 s; code cell prompts: {prompts}; "
-                    f"kernel errors: {page.kernel_errors}")
+        pytest.fail(
+            f"{where}: Run All Cells did not finish within 150 s; code cell prompts: {prompts}; "
+            f"kernel errors: {page.kernel_errors}"
+        )
     wait_for_kernel_idle(page, f"{where}, after Run All Cells")
     assert_no_errors(page, f"{where} after Run All Cells")
 
@@ -528,8 +585,9 @@ def test_lesson_slider_updates_figure(lab, watched, stem):
         pytest.fail(f"{notebook} is missing")
     with screenshot_on_failure(watched, stem):
         open_and_run(watched, lab, notebook, ui)
-        shot = move_first_slider_and_check(watched, f"{notebook} in {UIS[ui].name}", f"{stem}_after_slider",
-                                           keyboard=UIS[ui].keyboard_sliders)
+        shot = move_first_slider_and_check(
+            watched, f"{notebook} in {UIS[ui].name}", f"{stem}_after_slider", keyboard=UIS[ui].keyboard_sliders
+        )
     assert shot.stat().st_size > 10_000
     if stem == "lesson02":  # the explorer alone, for the README
         explorer = ARTIFACTS / "lesson02_explorer.png"
@@ -543,8 +601,12 @@ def exercise_copy(name: str, answers: dict[str, str]) -> Path:
     """The solved exercise, with ``answers`` ({answer name: cell text}) swapped in, saved under
     ``EXERCISE_COPIES`` as ``<name>.ipynb``; its kernel's working folder is that folder, as a learner's is."""
     notebook = json.loads(SOLVED_EXERCISE.read_text(encoding="utf-8"))
-    cells = {tag[len("answer:"):]: cell for cell in notebook["cells"]
-             for tag in cell.get("metadata", {}).get("tags", []) if tag.startswith("answer:")}
+    cells = {
+        tag[len("answer:") :]: cell
+        for cell in notebook["cells"]
+        for tag in cell.get("metadata", {}).get("tags", [])
+        if tag.startswith("answer:")
+    }
     assert set(answers) <= set(cells), f"no answer cells {set(answers) - set(cells)} in {SOLVED_EXERCISE.name}"
     for answer, text in answers.items():
         cells[answer]["source"] = text
@@ -608,10 +670,10 @@ def test_demo_dashboard_slider_updates_figure(demo_server, watched):
 
 def test_demo_command_serves_demo_notebook_with_voila():
     """No browser needed: the command line ``orchlab demo`` hands to Voilà."""
-    from explorers.demo import DEMO_NOTEBOOK, voila_command
-    from simulator.cli import build_parser
+    from orchlab.demo import DEMO_NOTEBOOK, voila_command
+    from orchlab.main import build_parser
 
-    args = build_parser().parse_args(["demo", "--port", "9999", "--no-browser"])
+    args = build_parser()[0].parse_args(["demo", "--port", "9999", "--no-browser"])
     command = voila_command(args)
     assert command[1:4] == ["-m", "voila", str(DEMO_NOTEBOOK)] and DEMO_NOTEBOOK.is_file()
     assert {"--port=9999", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--no-browser"} <= set(command)

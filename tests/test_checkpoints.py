@@ -1,4 +1,5 @@
 """Checkpoints land in a real SQLite file, and resuming re-runs only what was not saved."""
+
 import sqlite3
 
 from simulator import read_checkpoints, resume_trial, simulate, uniform_scenario
@@ -6,8 +7,9 @@ from simulator import read_checkpoints, resume_trial, simulate, uniform_scenario
 
 def test_every_accepted_handoff_is_a_row(tmp_path):
     path = tmp_path / "run.sqlite"
-    result = simulate(pattern="sequential", agents=4, reliability=0.8, trials=300, seed=1, checkpoints=True,
-                      checkpoint_path=path)
+    result = simulate(
+        pattern="sequential", agents=4, reliability=0.8, trials=300, seed=1, checkpoints=True, checkpoint_path=path
+    )
     rows = read_checkpoints(path, result.run_id)
     per_trial = rows.groupby("trial").size().reindex(range(300), fill_value=0)
     finished = result.trials.set_index("trial")["outcome"] != "detected_failure"

@@ -1,22 +1,43 @@
 """The vectorised engine is the SimPy model in distribution: outcomes, calls and latency agree."""
+
 import numpy as np
 import pytest
 
-from conftest import assert_same_rate
 from simulator import Latency, load_scenario, simulate, uniform_scenario
+from tests.helpers import assert_same_rate
 
 CASES = {
     "chain": uniform_scenario("sequential", 5, 0.85),
-    "chain_defended": uniform_scenario("sequential", 4, 0.8, catch_rate=0.6, retries=2, backoff=0.5,
-                                       completeness=True, completeness_rate=0.7, validation_latency=0.2),
-    "chain_correlated_gate": uniform_scenario("sequential", 3, 0.85, correlation=0.5, retries=1, catch_rate=0.5,
-                                              human_gate=True, human_delay=30.0),
-    "fanout_quorum_replicas": uniform_scenario("fanout", 4, 0.85, fan_in="quorum:3", catch_rate=0.4, retries=1,
-                                               redundant=True, latency=Latency("exponential", 3.0)),
-    "fanout_any_replicas": uniform_scenario("fanout", 3, 0.7, fan_in="any", redundant=True,
-                                            latency=Latency("uniform", 2.0, 0.5)),
-    "hybrid_quorum_distinct": uniform_scenario("hybrid", 3, 0.8, fan_in="quorum:2", completeness=True,
-                                               completeness_rate=0.6),
+    "chain_defended": uniform_scenario(
+        "sequential",
+        4,
+        0.8,
+        catch_rate=0.6,
+        retries=2,
+        backoff=0.5,
+        completeness=True,
+        completeness_rate=0.7,
+        validation_latency=0.2,
+    ),
+    "chain_correlated_gate": uniform_scenario(
+        "sequential", 3, 0.85, correlation=0.5, retries=1, catch_rate=0.5, human_gate=True, human_delay=30.0
+    ),
+    "fanout_quorum_replicas": uniform_scenario(
+        "fanout",
+        4,
+        0.85,
+        fan_in="quorum:3",
+        catch_rate=0.4,
+        retries=1,
+        redundant=True,
+        latency=Latency("exponential", 3.0),
+    ),
+    "fanout_any_replicas": uniform_scenario(
+        "fanout", 3, 0.7, fan_in="any", redundant=True, latency=Latency("uniform", 2.0, 0.5)
+    ),
+    "hybrid_quorum_distinct": uniform_scenario(
+        "hybrid", 3, 0.8, fan_in="quorum:2", completeness=True, completeness_rate=0.6
+    ),
     "orders_daily": load_scenario("orders_daily").with_defenses(catch_rate=0.5, retries=1, false_reject_rate=0.02),
 }
 N_FAST, N_SIMPY = 40_000, 10_000

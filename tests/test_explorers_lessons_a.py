@@ -4,6 +4,7 @@ data in place, every figure is titled with labelled axes, and callbacks are fast
 Callback times are printed (run with ``-s`` to see them) and recorded as test properties; they are
 never asserted, because wall-clock time depends on the machine.
 """
+
 from __future__ import annotations
 
 import time
@@ -13,36 +14,94 @@ import plotly.graph_objects as go
 import pytest
 
 from explorers.live import Explorer
-from explorers.partial_failure import (caught_shares, defense_figure, defense_table, degradation_table,
-                                       inject_fault, propagation_explorer, propagation_steps, retry_figure,
-                                       retry_table, schema_chain, silent_chain_explorer, silent_run,
-                                       where_caught_figure, where_caught_table)
-from explorers.reliability import (claim_runs_figure, compound_table_figure, compound_table_text, correlation_explorer,
-                                   correlation_table, first_slider_explorer, pass_curves, prefix_success,
-                                   reliability_explorer, required_reliability_figure, spot_check_explorer)
-from explorers.patterns import (mesh_explorer, mesh_load, mesh_load_figure, pattern_explorer, pattern_latency,
-                                pattern_latency_figure)
+from explorers.partial_failure import (
+    caught_shares,
+    defense_figure,
+    defense_table,
+    degradation_table,
+    inject_fault,
+    propagation_explorer,
+    propagation_steps,
+    retry_figure,
+    retry_table,
+    schema_chain,
+    silent_chain_explorer,
+    silent_run,
+    where_caught_figure,
+    where_caught_table,
+)
+from explorers.patterns import (
+    mesh_explorer,
+    mesh_load,
+    mesh_load_figure,
+    pattern_explorer,
+    pattern_latency,
+    pattern_latency_figure,
+)
+from explorers.reliability import (
+    claim_runs_figure,
+    compound_table_figure,
+    compound_table_text,
+    correlation_explorer,
+    correlation_table,
+    first_slider_explorer,
+    pass_curves,
+    prefix_success,
+    reliability_explorer,
+    required_reliability_figure,
+    spot_check_explorer,
+)
 from explorers.timeline import first_trial, timeline_figure, timeline_segments, topology, topology_figure
-from simulator import (chain_reliability, compound_table, correlated_chain, correlated_retry_success, load_scenario,
-                       simulate)
+from simulator import (
+    chain_reliability,
+    compound_table,
+    correlated_chain,
+    correlated_retry_success,
+    load_scenario,
+    simulate,
+)
 
 #: Each explorer, and the control moves to make in order. Every move must change a figure's data.
 #: Some moves set up context first: retries only matter once something catches failures.
 MOVES = {
     "first_slider": (first_slider_explorer, [("agents", 5), ("agents", 1)]),
-    "reliability": (reliability_explorer, [("reliability", "+step"), ("reliability", 0.97), ("agents", 8),
-                                           ("target", 0.75)]),
+    "reliability": (
+        reliability_explorer,
+        [("reliability", "+step"), ("reliability", 0.97), ("agents", 8), ("target", 0.75)],
+    ),
     "spot_check": (spot_check_explorer, [("reliability", "+step"), ("runs", "+step"), ("runs", 50)]),
     "correlation": (correlation_explorer, [("rho", "+step"), ("reliability", "+step"), ("rho", 0.0)]),
-    "pattern": (pattern_explorer, [("agents", "+step"), ("latency", "+step"), ("spread", "+step"),
-                                   ("pattern", "fanout"), ("agents", 6), ("pattern", "hierarchical"),
-                                   ("pattern", "mesh"), ("latency", 4.0), ("pattern", "hybrid")]),
-    "mesh": (mesh_explorer, [("agents", "+step"), ("arrival_rate", "+step"), ("latency", "+step"),
-                             ("arrival_rate", 3.0)]),
+    "pattern": (
+        pattern_explorer,
+        [
+            ("agents", "+step"),
+            ("latency", "+step"),
+            ("spread", "+step"),
+            ("pattern", "fanout"),
+            ("agents", 6),
+            ("pattern", "hierarchical"),
+            ("pattern", "mesh"),
+            ("latency", 4.0),
+            ("pattern", "hybrid"),
+        ],
+    ),
+    "mesh": (
+        mesh_explorer,
+        [("agents", "+step"), ("arrival_rate", "+step"), ("latency", "+step"), ("arrival_rate", 3.0)],
+    ),
     "propagation": (propagation_explorer, [("step", 1), ("step", 2), ("step", 4), ("step", 0)]),
-    "silent_chain": (silent_chain_explorer, [("catch_rate", "+step"), ("catch_rate", 0.6), ("retries", 2),
-                                             ("baseline_catch_rate", 0.5), ("completeness", True), ("faulty", 4),
-                                             ("faulty", 1)]),
+    "silent_chain": (
+        silent_chain_explorer,
+        [
+            ("catch_rate", "+step"),
+            ("catch_rate", 0.6),
+            ("retries", 2),
+            ("baseline_catch_rate", 0.5),
+            ("completeness", True),
+            ("faulty", 4),
+            ("faulty", 1),
+        ],
+    ),
 }
 
 
@@ -56,7 +115,11 @@ def layout_of(explorer: Explorer) -> list:
 
 def next_value(control: widgets.Widget, target):
     if target == "+step":
-        return control.value + control.step if control.value + control.step <= control.max else control.value - control.step
+        return (
+            control.value + control.step
+            if control.value + control.step <= control.max
+            else control.value - control.step
+        )
     return target
 
 
@@ -133,8 +196,11 @@ def test_every_move_changes_figure_data_in_place(name, capsys, record_property):
     worst = max(t for _, t, _ in timings)
     record_property("callback_ms", {c: round(t, 1) for c, t, _ in timings})
     with capsys.disabled():
-        print(f"\n{name}: callback ms per move: " + ", ".join(f"{c} {t:.1f}" for c, t, _ in timings)
-              + f" (worst {worst:.1f})")
+        print(
+            f"\n{name}: callback ms per move: "
+            + ", ".join(f"{c} {t:.1f}" for c, t, _ in timings)
+            + f" (worst {worst:.1f})"
+        )
 
 
 def test_explorers_are_reusable_with_settings():
@@ -147,6 +213,7 @@ def test_explorers_are_reusable_with_settings():
 
 # --- the numbers the explorers show ----------------------------------------------------------
 
+
 def test_compound_table_text_carries_the_module_table():
     text = compound_table_text(compound_table(trials=2000, seed=0))
     rows = {line.split()[0]: [cell for cell in line.split()[1:]] for line in text.splitlines()[2:]}
@@ -156,7 +223,8 @@ def test_compound_table_text_carries_the_module_table():
 
 
 def test_prefix_success_matches_the_chain_model():
-    from conftest import assert_rate
+    from tests.helpers import assert_rate
+
     points = prefix_success(0.9, 8, trials=20_000, seed=1)
     for n, (rate, low, high) in enumerate(points, 1):
         assert_rate(rate, chain_reliability(0.9, n), 20_000, f"chain of {n}")
@@ -164,7 +232,8 @@ def test_prefix_success_matches_the_chain_model():
 
 
 def test_pass_curves_match_the_shared_cause_models():
-    from conftest import assert_rate
+    from tests.helpers import assert_rate
+
     every, anyone = pass_curves(0.85, 0.6, 5, trials=20_000, seed=2)
     for k in range(1, 6):
         assert_rate(every[k - 1], correlated_chain(0.85, k, 0.6), 20_000, f"pass^{k}")

@@ -4,6 +4,7 @@ every figure is titled and labelled, and the lesson notebooks keep only their ch
 Callback times are measured and reported (``-rP`` or the junit properties), never asserted:
 wall-clock time depends on the machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,14 +14,37 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import pytest
 
-from explorers.contention import (contention_explorer, contention_figure, sim_vs_sqlite_figure, strategy_table,
-                                  sweep_figure)
-from explorers.incident import (DEFENSE_STEPS, chained, contract_table, defense_table, incident_explorer, inject,
-                                latency_ecdf_figure, outcome_bars_figure, roster_table)
-from explorers.orchestration_value import (TASKS, assumptions_table, compare_task, comparison_figure,
-                                           monitoring_explorer, monitoring_scenarios, orchestration_value_explorer,
-                                           task_scenarios, verdict_figure, verdict_table)
+from explorers.contention import (
+    contention_explorer,
+    contention_figure,
+    sim_vs_sqlite_figure,
+    strategy_table,
+    sweep_figure,
+)
+from explorers.incident import (
+    DEFENSE_STEPS,
+    chained,
+    contract_table,
+    defense_table,
+    incident_explorer,
+    inject,
+    latency_ecdf_figure,
+    outcome_bars_figure,
+    roster_table,
+)
 from explorers.live import Explorer
+from explorers.orchestration_value import (
+    TASKS,
+    assumptions_table,
+    compare_task,
+    comparison_figure,
+    monitoring_explorer,
+    monitoring_scenarios,
+    orchestration_value_explorer,
+    task_scenarios,
+    verdict_figure,
+    verdict_table,
+)
 from simulator import compare_sqlite, compare_strategies, contention_sweep, load_scenario, simulate
 
 EXPLORERS = {
@@ -120,16 +144,22 @@ def test_callback_times_are_measured(built):
         for control in box.sliders.values():
             control.value = other_value(control)
         assert box.timings_ms and all(t > 0 for t in box.timings_ms), name
-        print(f"{name}: {len(box.timings_ms)} callbacks, last {box.last_update_ms:.1f} ms, "
-              f"max {max(box.timings_ms):.1f} ms")
+        print(
+            f"{name}: {len(box.timings_ms)} callbacks, last {box.last_update_ms:.1f} ms, "
+            f"max {max(box.timings_ms):.1f} ms"
+        )
 
 
 # --- the fixed figures ------------------------------------------------------------------------
 
+
 def static_figures(tmp_path):
     degraded = inject("orders_daily")
     scenario = load_scenario("orders_daily")
-    runs = {"hybrid": simulate(scenario, trials=500, seed=0), "chained": simulate(chained(scenario), trials=500, seed=0)}
+    runs = {
+        "hybrid": simulate(scenario, trials=500, seed=0),
+        "chained": simulate(chained(scenario), trials=500, seed=0),
+    }
     return {
         "contention": contention_figure(compare_strategies(seed=0)),
         "sweep": sweep_figure(contention_sweep(levels=(0.1, 0.5, 1.0))),
@@ -149,6 +179,7 @@ def test_every_fixed_figure_is_titled_labelled_and_svg(tmp_path):
 
 
 # --- the parameter helpers --------------------------------------------------------------------
+
 
 def test_inject_changes_one_agent_only():
     base = load_scenario("orders_daily")
@@ -188,7 +219,9 @@ def test_contract_table_rejects_the_countable_degradations():
     assert table.loc["truncated_list", "impact"].startswith("rejected")
     assert table.loc["wrong_count", "lineage"].startswith("rejected")
     assert table.loc["wrong_value", "source"] == "PASSES", "a plausible wrong value is well formed"
-    assert set(table.values.ravel()) <= {"PASSES", "n/a"} | {v for v in table.values.ravel() if v.startswith("rejected")}
+    assert set(table.values.ravel()) <= {"PASSES", "n/a"} | {
+        v for v in table.values.ravel() if v.startswith("rejected")
+    }
 
 
 def test_roster_and_strategy_tables():
@@ -213,7 +246,9 @@ def test_task_scenarios_follow_the_stated_assumptions(task):
 
 
 def test_the_verdict_matches_the_modules_table():
-    chain, parallel, judgment, lookup = (compare_task(k, trials=(6000, 600)) for k in ("chain", "parallel", "judgment", "lookup"))
+    chain, parallel, judgment, lookup = (
+        compare_task(k, trials=(6000, 600)) for k in ("chain", "parallel", "judgment", "lookup")
+    )
     assert chain.loc["multi-agent", "mean_latency"] > chain.loc["single agent", "mean_latency"]
     assert abs(chain.loc["multi-agent", "success_rate"] - chain.loc["single agent", "success_rate"]) < 0.03
     assert parallel.loc["multi-agent", "mean_latency"] < 0.7 * parallel.loc["single agent", "mean_latency"]
@@ -238,6 +273,7 @@ def test_assumptions_table_lists_every_assumption():
 
 
 # --- the notebooks ----------------------------------------------------------------------------
+
 
 def test_lesson_06_has_a_slider_driving_a_figure_widget(root):
     nbformat = pytest.importorskip("nbformat")

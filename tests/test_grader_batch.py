@@ -1,4 +1,5 @@
 """Batch grading: parallel workers, progress, the SQLite gradebook, CSV, reports and the class summary."""
+
 from __future__ import annotations
 
 import csv
@@ -12,11 +13,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import (Gradebook, class_summary, grade_answers, grade_batch, load_rubric, results_frame,
-                    summary_figure, write_reports)
+from grader import (
+    Gradebook,
+    class_summary,
+    grade_answers,
+    grade_batch,
+    load_rubric,
+    results_frame,
+    summary_figure,
+    write_reports,
+)
 from grader.results import SubmissionResult
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
 DEVSET = yaml.safe_load((ROOT / "tests" / "grader_devset" / "orders_daily_design.yaml").read_text(encoding="utf-8"))
 
@@ -63,7 +72,7 @@ def test_gradebook_is_wal_and_regrading_is_idempotent(tmp_path):
         criteria = book.criteria()
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert len(rows_before) == len(rows_after) == 11
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "graded_at"} for r in rows]  # noqa: E731
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "graded_at"} for r in rows]
     assert strip(rows_before) == strip(rows_after)
     assert len(criteria) == 4 * sum(r.gradable for r in first)
     broken = [r for r in rows_after if not r["gradable"]]
@@ -118,26 +127,38 @@ def test_csv_export_for_an_lms(tmp_path):
         grade_batch([tmp_path / "class"], "orders_daily_design", gradebook=book, partial=True)
         assert book.export_csv(out) == 6
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert list(rows[0])[:8] == ["student", "exercise", "submission", "gradable", "score", "max_score",
-                                 "needs_review", "errors"]
+    assert list(rows[0])[:8] == [
+        "student",
+        "exercise",
+        "submission",
+        "gradable",
+        "score",
+        "max_score",
+        "needs_review",
+        "errors",
+    ]
     assert {"pattern", "reliability_math", "handoff_fields", "silent_failure"} <= set(rows[0])
     assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values()), "no formula-like cells"
     from grader.export import csv_safe
+
     assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)" and csv_safe("-1") == "'-1" and csv_safe(2.0) == 2.0
 
 
 def test_reports_escape_learner_text(tmp_path):
     rubric = load_rubric("orders_daily_design")
-    hostile = ("<script>alert(1)</script> I'd use parallel fan-out from an orchestrator with fan-in at "
-               "synthesis | and | pipes.")
+    hostile = (
+        "<script>alert(1)</script> I'd use parallel fan-out from an orchestrator with fan-in at "
+        "synthesis | and | pipes."
+    )
     result = grade_answers({"design": hostile}, rubric, submission="bob.md", student="bob")
-    md_path, = write_reports([result], tmp_path / "md", "md")
-    html_path, = write_reports([result], tmp_path / "html", "html")
+    (md_path,) = write_reports([result], tmp_path / "md", "md")
+    (html_path,) = write_reports([result], tmp_path / "html", "html")
     for path in (md_path, html_path):
         text = path.read_text(encoding="utf-8")
         assert "<script>" not in text and "&lt;script&gt;" in text
         assert "bob" in path.name and "Hint" in text
     from grader.reports import _md
+
     assert _md("a | b") == "a \\| b"
     ungradable = SubmissionResult.not_gradable("x.ipynb", "orders_daily_design", "answer 'design' is empty")
     (path,) = write_reports([ungradable], tmp_path / "bad", "md")
@@ -165,7 +186,16 @@ def test_results_as_a_dataframe():
     result = grade_answers({"design": DEVSET["items"][0]["text"]}, rubric, submission="a.md")
     frame = results_frame([result, SubmissionResult.not_gradable("b.md", "orders_daily_design", "empty")])
     assert len(frame) == 5
-    assert {"submission", "criterion", "passed", "points", "max_points", "feedback", "evidence", "confidence",
-            "needs_review"} <= set(frame.columns)
+    assert {
+        "submission",
+        "criterion",
+        "passed",
+        "points",
+        "max_points",
+        "feedback",
+        "evidence",
+        "confidence",
+        "needs_review",
+    } <= set(frame.columns)
     assert frame.loc[frame.submission == "a.md", "points"].sum() == 8
     assert json.loads(json.dumps(result.to_dict()))["score"] == 8

@@ -1,4 +1,5 @@
 """``orchlab grade``: formats, exit codes, rubric packs."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,15 +9,14 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from grader.cli import register
-from simulator.cli import main as orchlab
+from orchlab import grade as grade_command
+from orchlab.main import main as orchlab
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
 DESIGN = next(SOLUTIONS.glob("*_orders_daily_design.ipynb"))
 SUBMISSION_KEYS = {"submission", "exercise", "gradable", "score", "max_score", "criteria", "errors"}
@@ -51,14 +51,18 @@ def test_exercise_comes_from_metadata_and_a_folder_is_graded(capsys):
     assert code == 0
     data = json.loads(out)
     assert sorted(d["exercise"] for d in data) == sorted(
-        ["pattern_selection", "reliability_math", "handoff_contracts", "state_sync", "orders_daily_design"])
+        ["pattern_selection", "reliability_math", "handoff_contracts", "state_sync", "orders_daily_design"]
+    )
     assert all(d["score"] == d["max_score"] for d in data)
 
 
 def test_markdown_submission_needs_exercise_and_csv_and_table_formats(capsys, tmp_path):
     answer = tmp_path / "alice.md"
-    answer.write_text("I'd fan the three investigators out in parallel under an orchestrator, with fan-in at "
-                      "synthesis. Chained, 0.95^3 = 0.857.", encoding="utf-8")
+    answer.write_text(
+        "I'd fan the three investigators out in parallel under an orchestrator, with fan-in at "
+        "synthesis. Chained, 0.95^3 = 0.857.",
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, answer, "--format", "json")
     assert code == 1 and "pass --exercise" in json.loads(out)[0]["errors"][0]
     code, out, _ = run(capsys, answer, "--exercise", "orders_daily_design", "--format", "csv")
@@ -69,17 +73,20 @@ def test_markdown_submission_needs_exercise_and_csv_and_table_formats(capsys, tm
     assert code == 0 and "✓ pattern" in out and "✗ handoff_fields" in out
 
 
-@pytest.mark.parametrize("argv,fragment", [
-    (["no/such/file.ipynb"], "no such file or folder"),
-    ([str(DESIGN), "--exercise", "no_such_exercise"], "--exercise"),
-    ([str(DESIGN), "--exercise", "../../etc/passwd"], "not an exercise id"),
-    ([str(DESIGN), "--format", "xml"], "--format"),
-    ([str(DESIGN), "--workers", "0"], "--workers"),
-    ([str(DESIGN), "--rubrics", "no/such/dir"], "--rubrics"),
-    ([str(DESIGN), "--export-csv", "out.csv"], "needs --gradebook"),
-    ([str(DESIGN), "--gradebook", "no/such/dir/g.sqlite"], "--gradebook"),
-    ([], "required"),
-])
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (["no/such/file.ipynb"], "no such file or folder"),
+        ([str(DESIGN), "--exercise", "no_such_exercise"], "--exercise"),
+        ([str(DESIGN), "--exercise", "../../etc/passwd"], "not an exercise id"),
+        ([str(DESIGN), "--format", "xml"], "--format"),
+        ([str(DESIGN), "--workers", "0"], "--workers"),
+        ([str(DESIGN), "--rubrics", "no/such/dir"], "--rubrics"),
+        ([str(DESIGN), "--export-csv", "out.csv"], "needs --gradebook"),
+        ([str(DESIGN), "--gradebook", "no/such/dir/g.sqlite"], "--gradebook"),
+        ([], "required"),
+    ],
+)
 def test_bad_command_lines_exit_2_with_one_line(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
     assert code == 2
@@ -106,10 +113,28 @@ def test_private_rubric_pack_is_used(capsys, tmp_path):
 
 
 def test_outputs_gradebook_reports_summary(capsys, tmp_path):
-    book, export, reports, summary = (tmp_path / "g.sqlite", tmp_path / "lms.csv", tmp_path / "reports",
-                                      tmp_path / "summary.html")
-    code, _, _ = run(capsys, SOLUTIONS, "--gradebook", book, "--export-csv", export, "--reports", reports,
-                     "--report-format", "html", "--summary", summary, "--format", "table")
+    book, export, reports, summary = (
+        tmp_path / "g.sqlite",
+        tmp_path / "lms.csv",
+        tmp_path / "reports",
+        tmp_path / "summary.html",
+    )
+    code, _, _ = run(
+        capsys,
+        SOLUTIONS,
+        "--gradebook",
+        book,
+        "--export-csv",
+        export,
+        "--reports",
+        reports,
+        "--report-format",
+        "html",
+        "--summary",
+        summary,
+        "--format",
+        "table",
+    )
     assert code == 0
     assert book.exists() and len(list(csv.DictReader(export.open(encoding="utf-8")))) == 5
     assert len(list(reports.glob("*.html"))) == 5
@@ -120,10 +145,10 @@ def test_register_adds_grade_to_another_parser(capsys):
     parser = argparse.ArgumentParser(prog="orchlab")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("simulate")
-    returned = register(sub)
+    returned = grade_command.register(sub)
     assert returned.prog.endswith("grade")
     args = parser.parse_args(["grade", str(DESIGN), "--format", "json", "--workers", "1"])
-    assert args.func(args) == 0
+    assert grade_command.run(args) == 0
     assert json.loads(capsys.readouterr().out)[0]["score"] == 8
 
 
@@ -133,8 +158,24 @@ def test_installed_command_with_workers_and_progress(tmp_path):
     for i in range(30):
         shutil.copy(DESIGN, folder / f"student{i:02d}.ipynb")
     (folder / "broken.ipynb").write_text("{", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "simulator.cli", "grade", str(folder), "--format", "json", "--workers", "2",
-                           "--progress"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchlab",
+            "grade",
+            str(folder),
+            "--format",
+            "json",
+            "--workers",
+            "2",
+            "--progress",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     assert len(data) == 31 and sum(d["gradable"] for d in data) == 30

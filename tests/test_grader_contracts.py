@@ -1,8 +1,8 @@
 """The hand-off contract interpreter, the contract simulation, the shared-state check, hidden criteria."""
+
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 import yaml
@@ -13,8 +13,8 @@ from grader import grade_answers, load_rubric
 from grader.contract_schema import parse_contracts, validate
 from grader.errors import RubricError
 from grader.rubric import available_exercises, parse_rubric
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = yaml.safe_load((ROOT / "tests/grader_devset/solutions.yaml").read_text(encoding="utf-8"))
 KNOWN_WRONG = yaml.safe_load((ROOT / "tests/grader_devset/known_wrong.yaml").read_text(encoding="utf-8"))
 AGENTS = ("lineage", "source", "impact")
@@ -45,14 +45,20 @@ def test_interpreter_rules():
     source = {"api": "orders_api", "last_api_change": "2026-11-20T14:05:00Z", "checked_since": "2026-11-13T00:00:00Z"}
     assert validate(contracts["source"], source) == []
     assert validate(contracts["source"], {**source, "last_api_change": "no change detected"}) == []
-    assert "is before checked_since" in validate(contracts["source"], {**source, "last_api_change": "1970-01-01T00:00:00Z"})[0]
+    assert (
+        "is before checked_since"
+        in validate(contracts["source"], {**source, "last_api_change": "1970-01-01T00:00:00Z"})[0]
+    )
     assert validate(contracts["source"], {**source, "extra": 1}) == ["extra is not in the contract"]
     assert "not one of" in validate(contracts["source"], {**source, "api": "orders_api_v2"})[0]
     impact = {"affected_downstream_models": 2, "models": ["a", "b"], "note": None}
     assert validate(contracts["impact"], impact) == []
     assert "but models lists 1" in validate(contracts["impact"], {**impact, "models": ["a"]})[0]
-    lineage = {"source_table": "orders_api.customers", "upstream_path": ["raw.x", "orders_api.customers"],
-               "since": "2019-05-01T00:00:00"}
+    lineage = {
+        "source_table": "orders_api.customers",
+        "upstream_path": ["raw.x", "orders_api.customers"],
+        "since": "2019-05-01T00:00:00",
+    }
     reasons = validate(contracts["lineage"], lineage)
     assert reasons == ["since='2019-05-01T00:00:00' is before 2020-01-01"]
     assert "does not end with" in validate(contracts["lineage"], {**lineage, "upstream_path": ["raw.x"]})[0]
@@ -76,9 +82,11 @@ def test_rejecting_everything_is_not_catching():
 
 def test_feedback_names_the_failures_that_slipped_through():
     rubric = load_rubric("handoff_contracts")
-    text = "lineage: {source_table: str, upstream_path: list, tables_traced: int}\n" \
-           "source: {api: str, last_api_change: str, checked_since: str}\n" \
-           "impact: {affected_downstream_models: int, models: list}\n"
+    text = (
+        "lineage: {source_table: str, upstream_path: list, tables_traced: int}\n"
+        "source: {api: str, last_api_change: str, checked_since: str}\n"
+        "impact: {affected_downstream_models: int, models: list}\n"
+    )
     result = grade_answers({"contracts": text}, rubric)
     count = result.criterion("catches_count_mismatch")
     assert not count.passed and "Slipped through:" in count.feedback and "wrong_count: impact" in count.feedback
@@ -100,8 +108,9 @@ def test_measured_catch_rate_is_fed_to_the_simulator(monkeypatch):
     monkeypatch.setattr(simulator, "simulate", spy)
     handoffs.simulated_rates.cache_clear()
     try:
-        result = grade_answers({"contracts": SOLUTIONS["handoff_contracts"]["contracts"]},
-                               load_rubric("handoff_contracts"))
+        result = grade_answers(
+            {"contracts": SOLUTIONS["handoff_contracts"]["contracts"]}, load_rubric("handoff_contracts")
+        )
     finally:
         handoffs.simulated_rates.cache_clear()
     assert result.score == 8
@@ -166,14 +175,17 @@ def test_a_rubric_that_would_leak_a_hidden_key_is_refused():
     parse_rubric(data)
 
 
-@pytest.mark.parametrize("mutation,message", [
-    (lambda d: d["criteria"][0].update(points=0), "points must be a positive number"),
-    (lambda d: d["criteria"][0].update(answer="nope"), "is not declared"),
-    (lambda d: d["criteria"][0]["check"].update(type="magic"), "check type must be one of"),
-    (lambda d: d["criteria"][0]["check"].update(expected="0.85 ** x"), "expected"),
-    (lambda d: d["criteria"][0]["feedback"].pop("fail"), "feedback needs"),
-    (lambda d: d["criteria"].append(dict(d["criteria"][0])), "appears twice"),
-])
+@pytest.mark.parametrize(
+    "mutation,message",
+    [
+        (lambda d: d["criteria"][0].update(points=0), "points must be a positive number"),
+        (lambda d: d["criteria"][0].update(answer="nope"), "is not declared"),
+        (lambda d: d["criteria"][0]["check"].update(type="magic"), "check type must be one of"),
+        (lambda d: d["criteria"][0]["check"].update(expected="0.85 ** x"), "expected"),
+        (lambda d: d["criteria"][0]["feedback"].pop("fail"), "feedback needs"),
+        (lambda d: d["criteria"].append(dict(d["criteria"][0])), "appears twice"),
+    ],
+)
 def test_rubric_validation_messages(mutation, message):
     data = yaml.safe_load((ROOT / "rubrics/reliability_math.yaml").read_text(encoding="utf-8"))
     mutation(data)

@@ -5,6 +5,7 @@ agree with its labels on at least 90 % of answers for every criterion. The two h
 were written after the rules were tuned; they are reported in grader/NOTES.md and only
 required not to collapse here.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -64,16 +65,19 @@ def test_every_criterion_returns_evidence_feedback_and_confidence():
     item = load("orders_daily_design.yaml")[0]
     result = grade_answers({"design": item["text"]}, rubric)
     for c in result.criteria:
-        assert c.passed and c.evidence and c.evidence in item["text"].replace("**", "").replace("\n", " ") or \
-            c.evidence.split(" … ")[0][:20] in " ".join(item["text"].split())
+        assert (
+            c.passed and c.evidence and c.evidence in item["text"].replace("**", "").replace("\n", " ")
+        ) or c.evidence.split(" … ")[0][:20] in " ".join(item["text"].split())
         assert c.feedback and 0 < c.confidence <= 1
 
 
 def test_low_confidence_results_are_flagged_for_review():
     rubric = load_rubric("orders_daily_design")
-    hedged = ("I'd go with a hybrid. Chained, 0.95^3 = 0.857, and in parallel the slowest branch sets the "
-              "pace. Lineage returns the source table name, source the last API change timestamp, impact "
-              "the list of affected downstream models. Synthesis validates each payload.")
+    hedged = (
+        "I'd go with a hybrid. Chained, 0.95^3 = 0.857, and in parallel the slowest branch sets the "
+        "pace. Lineage returns the source table name, source the last API change timestamp, impact "
+        "the list of affected downstream models. Synthesis validates each payload."
+    )
     result = grade_answers({"design": hedged}, rubric)
     flagged = {c.id for c in result.criteria if c.needs_review}
     assert {"pattern", "handoff_fields"} <= flagged

@@ -1,15 +1,15 @@
 """The in-notebook check: check() and the ipywidgets button, no server extension involved."""
+
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import ipywidgets as widgets
 
 import grader.notebook as nbcheck
 from grader import check, check_button
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
 EXERCISES = ROOT / "exercises"
 
@@ -72,7 +72,12 @@ def test_button_runs_the_check(monkeypatch):
 
 
 def test_feedback_html_escapes_learner_text():
-    result = check("orders_daily_design", answers={"design": "<img src=x onerror=alert(1)> I'd use parallel "
-                                                              "fan-out from an orchestrator with fan-in at synthesis."})
+    result = check(
+        "orders_daily_design",
+        answers={
+            "design": "<img src=x onerror=alert(1)> I'd use parallel "
+            "fan-out from an orchestrator with fan-in at synthesis."
+        },
+    )
     html = result._repr_html_()
     assert "<img" not in html and "&lt;img" in html

@@ -1,4 +1,5 @@
 """Bad input and hostile input: every case is a clear per-submission error, nothing is executed."""
+
 from __future__ import annotations
 
 import builtins
@@ -16,8 +17,8 @@ from hypothesis import strategies as st
 
 from grader import evaluate_arithmetic, grade_answers, grade_batch, grade_file, load_rubric, safe_yaml
 from grader.safety import UnsafeInput
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
 
 
@@ -31,16 +32,42 @@ def write(path: Path, nb: dict) -> Path:
     return path
 
 
-@pytest.mark.parametrize("text,value", [("0.95**3", 0.857375), ("0.95^3", 0.857375), ("0.9**(1/5)", 0.9 ** 0.2),
-                                        ("86 %", 0.86), ("-0.5 + 1", 0.5), ("1e-3", 0.001), ("0,857", 0.857),
-                                        ("≈ 0.44", 0.44)])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("0.95**3", 0.857375),
+        ("0.95^3", 0.857375),
+        ("0.9**(1/5)", 0.9**0.2),
+        ("86 %", 0.86),
+        ("-0.5 + 1", 0.5),
+        ("1e-3", 0.001),
+        ("0,857", 0.857),
+        ("≈ 0.44", 0.44),
+    ],
+)
 def test_arithmetic_answers_are_evaluated(text, value):
     assert evaluate_arithmetic(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["__import__('os').system('echo hi')", "open('x')", "(lambda: 1)()", "'a' * 3",
-                                  "[1, 2]", "x", "1 if 1 else 2", "9**9**9", "10**1000", "2j", "0.95.real",
-                                  "print(1)", "", "1/0"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('echo hi')",
+        "open('x')",
+        "(lambda: 1)()",
+        "'a' * 3",
+        "[1, 2]",
+        "x",
+        "1 if 1 else 2",
+        "9**9**9",
+        "10**1000",
+        "2j",
+        "0.95.real",
+        "print(1)",
+        "",
+        "1/0",
+    ],
+)
 def test_anything_but_arithmetic_is_refused(text):
     with pytest.raises(ValueError):
         evaluate_arithmetic(text)
@@ -67,8 +94,7 @@ f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
 def test_yaml_bombs_deep_nesting_and_tags_are_refused(tmp_path):
     with pytest.raises(UnsafeInput, match="aliases"):
         safe_yaml(BOMB)
-    small_bomb = (f"a: &a {list(range(40))}\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                  "c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]")
+    small_bomb = f"a: &a {list(range(40))}\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]"
     with pytest.raises(UnsafeInput, match="expands"):
         safe_yaml(small_bomb)
     with pytest.raises(UnsafeInput, match="nests"):
@@ -176,8 +202,15 @@ def test_submitted_code_is_never_executed(tmp_path, monkeypatch):
     def trap(*args, **kwargs):
         raise AssertionError("the grader tried to execute, import or unpickle something")
 
-    for target, name in ((builtins, "exec"), (builtins, "eval"), (pickle, "loads"),
-                         (pickle, "load"), (importlib, "import_module"), (os, "system"), (subprocess, "Popen")):
+    for target, name in (
+        (builtins, "exec"),
+        (builtins, "eval"),
+        (pickle, "loads"),
+        (pickle, "load"),
+        (importlib, "import_module"),
+        (os, "system"),
+        (subprocess, "Popen"),
+    ):
         monkeypatch.setattr(target, name, trap)
     result = grade_file(path)
     assert result.gradable

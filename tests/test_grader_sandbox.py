@@ -1,4 +1,5 @@
 """Learner code, if an exercise ever runs any, stays in a limited process and only JSON returns."""
+
 import os
 
 from grader.sandbox import run_isolated

@@ -1,4 +1,5 @@
 """Exercise notebooks, their solutions, and known-wrong answers that lose exactly what they should."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import yaml
 
 from grader import grade_answers, grade_file, load_rubric
 from grader.rubric import available_exercises
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
 DEVSET = ROOT / "tests" / "grader_devset"

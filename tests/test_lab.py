@@ -1,4 +1,5 @@
 """`make lab` really starts JupyterLab: a 200 from it on a free loopback port."""
+
 import os
 import signal
 import socket
@@ -19,8 +20,14 @@ def free_port() -> int:
 def test_make_lab_serves_the_first_lesson(root, tmp_path):
     port, token = free_port(), "orchlab-test-token"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
-    proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS=--port {port} --no-browser --token {token}"], cwd=root,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-s", "lab", f"LAB_ARGS=--port {port} --no-browser --token {token}"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/lab/tree/notebooks/00_start_here.ipynb?token={token}"
         deadline, status = time.time() + 120, None
@@ -32,7 +39,9 @@ def test_make_lab_serves_the_first_lesson(root, tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert status == 200
-        api = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/notebooks/00_start_here.ipynb?token={token}")
+        api = urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/api/contents/notebooks/00_start_here.ipynb?token={token}"
+        )
         assert api.status == 200
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

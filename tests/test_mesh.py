@@ -1,4 +1,5 @@
 """The event-driven mesh against queueing theory, and its load behaviour."""
+
 import numpy as np
 import pytest
 
@@ -6,8 +7,9 @@ from simulator import Latency, Mesh, mmc_mean_sojourn, simulate, uniform_scenari
 
 
 def mesh(servers, rate, mean_service=1.0, **mesh_options):
-    return uniform_scenario("mesh", servers, 1.0, latency=Latency("exponential", mean_service),
-                            mesh=Mesh(arrival_rate=rate, **mesh_options))
+    return uniform_scenario(
+        "mesh", servers, 1.0, latency=Latency("exponential", mean_service), mesh=Mesh(arrival_rate=rate, **mesh_options)
+    )
 
 
 @pytest.mark.parametrize("servers,rate", [(1, 0.5), (3, 2.1), (4, 3.4)])
@@ -19,7 +21,9 @@ def test_mesh_latency_agrees_with_mmc(servers, rate):
     batches = np.array_split(sojourn, 20)
     se = np.std([b.mean() for b in batches], ddof=1) / np.sqrt(len(batches))
     expected = mmc_mean_sojourn(servers, rate, 1.0)
-    assert abs(sojourn.mean() - expected) <= 4 * se, f"simulated {sojourn.mean():.3f} vs M/M/c {expected:.3f} (SE {se:.3f})"
+    assert abs(sojourn.mean() - expected) <= 4 * se, (
+        f"simulated {sojourn.mean():.3f} vs M/M/c {expected:.3f} (SE {se:.3f})"
+    )
 
 
 def test_throughput_backlog_and_missed_events_under_load():
@@ -32,7 +36,9 @@ def test_throughput_backlog_and_missed_events_under_load():
 
 
 def test_events_nobody_subscribes_to_are_missed_silently():
-    scenario = uniform_scenario("mesh", 2, 1.0, mesh=Mesh(1.0, ("schema_change", "freshness"), (("schema_change",),) * 2))
+    scenario = uniform_scenario(
+        "mesh", 2, 1.0, mesh=Mesh(1.0, ("schema_change", "freshness"), (("schema_change",),) * 2)
+    )
     result = simulate(scenario, trials=4_000, seed=3)
     unhandled = result.trials[result.trials["event_type"] == "freshness"]
     assert unhandled["missed"].all() and (unhandled["missed_reason"] == "no_subscriber").all()

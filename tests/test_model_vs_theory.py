@@ -2,11 +2,22 @@
 
 Both engines are checked wherever both run the pattern.
 """
+
 import pytest
 
-from conftest import assert_rate
-from simulator import (Hierarchy, Latency, correlated_chain, correlated_retry_success, expected_outcomes,
-                       hierarchical_outcomes, k_of_n, load_scenario, simulate, uniform_scenario)
+from simulator import (
+    Hierarchy,
+    Latency,
+    correlated_chain,
+    correlated_retry_success,
+    expected_outcomes,
+    hierarchical_outcomes,
+    k_of_n,
+    load_scenario,
+    simulate,
+    uniform_scenario,
+)
+from tests.helpers import assert_rate
 
 TRIALS = {"vectorised": 60_000, "simpy": 12_000}
 ENGINES = list(TRIALS)
@@ -15,8 +26,11 @@ ENGINES = list(TRIALS)
 def check_against_theory(scenario, engine, seed, expected=None):
     expected = expected or expected_outcomes(scenario)
     result = simulate(scenario, trials=TRIALS[engine], seed=seed, engine=engine)
-    for outcome, name in (("correct", "success_rate"), ("silent_failure", "silent_failure_rate"),
-                          ("detected_failure", "detected_failure_rate")):
+    for outcome, name in (
+        ("correct", "success_rate"),
+        ("silent_failure", "silent_failure_rate"),
+        ("detected_failure", "detected_failure_rate"),
+    ):
         assert_rate(result.stats()[name], expected[outcome], TRIALS[engine], f"{engine} {outcome}")
     return result
 
@@ -24,9 +38,16 @@ def check_against_theory(scenario, engine, seed, expected=None):
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("p,n", [(0.85, 5), (0.95, 3), (0.99, 8)])
 def test_chain_success_is_p_to_the_n(engine, p, n):
-    check_against_theory(uniform_scenario("sequential", n, p), engine, seed=n,
-                         expected={"correct": p**n, "silent_failure": expected_outcomes(uniform_scenario("sequential", n, p))["silent_failure"],
-                                   "detected_failure": expected_outcomes(uniform_scenario("sequential", n, p))["detected_failure"]})
+    check_against_theory(
+        uniform_scenario("sequential", n, p),
+        engine,
+        seed=n,
+        expected={
+            "correct": p**n,
+            "silent_failure": expected_outcomes(uniform_scenario("sequential", n, p))["silent_failure"],
+            "detected_failure": expected_outcomes(uniform_scenario("sequential", n, p))["detected_failure"],
+        },
+    )
 
 
 DEFENCES = {
@@ -52,7 +73,9 @@ def test_retries_do_not_fix_silent_failures():
     plain = expected_outcomes(uniform_scenario("sequential", 5, 0.9, silent_share=1.0))
     retried = expected_outcomes(uniform_scenario("sequential", 5, 0.9, silent_share=1.0, retries=3))
     assert retried == pytest.approx(plain)
-    result = simulate(pattern="sequential", agents=5, reliability=0.9, silent_share=1.0, retries=3, trials=50_000, seed=2)
+    result = simulate(
+        pattern="sequential", agents=5, reliability=0.9, silent_share=1.0, retries=3, trials=50_000, seed=2
+    )
     assert result.stats()["mean_retries"] == 0
     assert_rate(result.silent_failure_rate, plain["silent_failure"], 50_000)
 
@@ -93,8 +116,13 @@ def test_orders_daily_matches_its_closed_form(engine):
 
 @pytest.mark.parametrize("reroute", [True, False])
 def test_hierarchical_matches_its_closed_form(reroute):
-    scenario = uniform_scenario("hierarchical", 3, 0.9, retries=1,
-                                hierarchy=Hierarchy(1, 3, routing_accuracy=0.8, reroute=reroute, step_budget=10_000))
+    scenario = uniform_scenario(
+        "hierarchical",
+        3,
+        0.9,
+        retries=1,
+        hierarchy=Hierarchy(1, 3, routing_accuracy=0.8, reroute=reroute, step_budget=10_000),
+    )
     check_against_theory(scenario, "simpy", seed=4, expected=hierarchical_outcomes(scenario))
 
 
@@ -118,8 +146,15 @@ def test_correlated_chain_matches_its_closed_form(engine, rho):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_correlation_makes_retries_buy_less(engine):
     """With a shared cause a retry repeats the same bad draw more often than independence predicts."""
-    base = dict(pattern="sequential", agents=1, reliability=0.8, silent_share=0.0, retries=2,
-                trials=TRIALS[engine], engine=engine)
+    base = dict(
+        pattern="sequential",
+        agents=1,
+        reliability=0.8,
+        silent_share=0.0,
+        retries=2,
+        trials=TRIALS[engine],
+        engine=engine,
+    )
     independent = simulate(correlation=0.0, seed=1, **base).success_rate
     shared = simulate(correlation=0.7, seed=1, **base).success_rate
     assert_rate(independent, 1 - 0.2**3, TRIALS[engine], "independent retries")
@@ -128,8 +163,9 @@ def test_correlation_makes_retries_buy_less(engine):
 
 
 def test_simulated_table_reproduces_the_module_to_the_percent():
+    from tests.test_analytics import MODULE_TABLE
+
     from simulator import compound_table
-    from test_analytics import MODULE_TABLE
 
     table = compound_table(trials=100_000, seed=0)
     for row in table.itertuples():

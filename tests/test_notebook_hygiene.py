@@ -13,6 +13,7 @@ widget refuses to build without one caption per figure.
 To clean a notebook by hand: JupyterLab's Edit > Clear Outputs of All Cells, then save; or
 ``jupyter nbconvert --clear-output --inplace FILE`` and drop ``metadata.widgets``.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
-NOTEBOOKS = sorted(p for folder in ("notebooks", "exercises") for p in (ROOT / folder).rglob("*.ipynb")
-                   if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p
+    for folder in ("notebooks", "exercises")
+    for p in (ROOT / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
 FIGURE_CALL = re.compile(r"\b\w+_figure\(")
 CAPTION_CALL = re.compile(r"\b(captioned|caption)\(")
 CAPTION_CELL = re.compile(r"^\s*\*What to notice:?\*", re.IGNORECASE)
@@ -92,14 +98,18 @@ def test_every_figure_has_a_caption(path):
     for number, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
-        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("#", "from ", "import ")))
+        code = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith(("#", "from ", "import "))
+        )
         if not FIGURE_CALL.search(code) or CAPTION_CALL.search(code):
             continue
         following = cells[number + 1] if number + 1 < len(cells) else None
         if not (following is not None and following.cell_type == "markdown" and CAPTION_CELL.match(following.source)):
             missing.append(f"cell {number} ({cell.source.strip()[:60]!r})")
-    assert not missing, ("figures without a caption (wrap in captioned(...) or follow with a markdown cell "
-                         "starting '*What to notice:*'):\n" + "\n".join(missing))
+    assert not missing, (
+        "figures without a caption (wrap in captioned(...) or follow with a markdown cell "
+        "starting '*What to notice:*'):\n" + "\n".join(missing)
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))

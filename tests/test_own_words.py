@@ -1,11 +1,12 @@
 """The kit teaches the course module's facts in its own words: no eight-word run of the module's
 text may appear in any lesson, exercise, rubric, doc or source file."""
+
 import json
 import re
 
 import pytest
 
-from conftest import ROOT
+from tests.helpers import ROOT
 
 MODULE = ROOT.parent / "shared" / "seeds" / "000_02c1d10e15a49faa.txt"
 RUN = 8
@@ -18,14 +19,19 @@ def words(text: str) -> list[str]:
 
 def runs(text: str) -> set[str]:
     w = words(text)
-    return {" ".join(w[i:i + RUN]) for i in range(len(w) - RUN + 1)}
+    return {" ".join(w[i : i + RUN]) for i in range(len(w) - RUN + 1)}
 
 
 def kit_files():
     for path in sorted(ROOT.rglob("*")):
         rel = path.relative_to(ROOT)
-        if path.is_file() and path.suffix in KIT_TEXT and not any(p.startswith(".") or p in {"test-artifacts", "build"} or
-                                                                   p.endswith(".egg-info") for p in rel.parts):
+        if (
+            path.is_file()
+            and path.suffix in KIT_TEXT
+            and not any(
+                p.startswith(".") or p in {"test-artifacts", "build"} or p.endswith(".egg-info") for p in rel.parts
+            )
+        ):
             yield path
 
 

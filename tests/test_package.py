@@ -1,4 +1,5 @@
 """The package's public face and its install files."""
+
 import re
 import tomllib
 
@@ -7,14 +8,52 @@ import yaml
 import simulator
 
 EXPECTED_API = {
-    "simulate", "sweep", "compound_table", "resume_trial", "build_scenario", "SimulationResult",
-    "Scenario", "Agent", "Defenses", "Latency", "Mesh", "Hierarchy", "uniform_scenario",
-    "load_scenario", "shipped_scenarios", "ParameterError", "ScenarioError", "PATTERNS", "OUTCOMES", "DEGRADATIONS",
-    "chain_reliability", "required_reliability", "k_of_n", "retry_success", "correlated_chain",
-    "correlated_retry_success", "pass_at_k", "pass_hat_k", "pass_hat_k_estimate", "wilson_interval",
-    "runs_needed", "runs_to_claim", "mmc_mean_sojourn", "expected_outcomes", "hierarchical_outcomes",
-    "CONTRACTS", "INJECTIONS", "check_handoff", "degrade", "example_handoffs", "read_checkpoints",
-    "run_shared_state", "compare_strategies", "contention_sweep", "compare_sqlite", "STRATEGIES",
+    "simulate",
+    "sweep",
+    "compound_table",
+    "resume_trial",
+    "build_scenario",
+    "SimulationResult",
+    "Scenario",
+    "Agent",
+    "Defenses",
+    "Latency",
+    "Mesh",
+    "Hierarchy",
+    "uniform_scenario",
+    "load_scenario",
+    "shipped_scenarios",
+    "ParameterError",
+    "ScenarioError",
+    "PATTERNS",
+    "OUTCOMES",
+    "DEGRADATIONS",
+    "chain_reliability",
+    "required_reliability",
+    "k_of_n",
+    "retry_success",
+    "correlated_chain",
+    "correlated_retry_success",
+    "pass_at_k",
+    "pass_hat_k",
+    "pass_hat_k_estimate",
+    "wilson_interval",
+    "runs_needed",
+    "runs_to_claim",
+    "mmc_mean_sojourn",
+    "expected_outcomes",
+    "hierarchical_outcomes",
+    "CONTRACTS",
+    "INJECTIONS",
+    "check_handoff",
+    "degrade",
+    "example_handoffs",
+    "read_checkpoints",
+    "run_shared_state",
+    "compare_strategies",
+    "contention_sweep",
+    "compare_sqlite",
+    "STRATEGIES",
 }
 
 
@@ -54,16 +93,34 @@ def test_explorers_namespace_is_curated():
     for name in explorers.__all__:
         assert getattr(explorers, name) is not None
     assert {n for n in explorers.__all__ if n.endswith("_explorer")} == {
-        "first_slider_explorer", "pattern_explorer", "mesh_explorer", "reliability_explorer", "spot_check_explorer",
-        "correlation_explorer", "propagation_explorer", "silent_chain_explorer", "contention_explorer",
-        "orchestration_value_explorer", "monitoring_explorer", "incident_explorer"}
+        "first_slider_explorer",
+        "pattern_explorer",
+        "mesh_explorer",
+        "reliability_explorer",
+        "spot_check_explorer",
+        "correlation_explorer",
+        "propagation_explorer",
+        "silent_chain_explorer",
+        "contention_explorer",
+        "orchestration_value_explorer",
+        "monitoring_explorer",
+        "incident_explorer",
+    }
 
 
 def test_grader_namespace_is_curated():
     import grader
 
     assert len(grader.__all__) == len(set(grader.__all__))
-    for name in ("check", "check_button", "grade_file", "grade_batch", "Gradebook", "CriterionResult", "SubmissionResult"):
+    for name in (
+        "check",
+        "check_button",
+        "grade_file",
+        "grade_batch",
+        "Gradebook",
+        "CriterionResult",
+        "SubmissionResult",
+    ):
         assert name in grader.__all__
     for name in grader.__all__:
         assert getattr(grader, name) is not None

@@ -1,4 +1,5 @@
 """Same seed, same numbers; no global random state."""
+
 import random
 
 import numpy as np

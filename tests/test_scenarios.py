@@ -1,4 +1,5 @@
 """Scenario files: the shipped one, and clear errors for bad ones."""
+
 import pytest
 
 from simulator import ScenarioError, load_scenario, shipped_scenarios, simulate
@@ -18,10 +19,20 @@ def test_orders_daily_is_the_worked_example():
     assert "orders_daily" in shipped_scenarios()
     assert scenario.pattern == "hybrid"
     assert [a.name for a in scenario.agents] == ["orchestrator", "lineage", "source", "impact", "synthesis"]
-    assert scenario.context["alert"] == {"table": "orders_daily", "column": "customer_id", "metric": "null_rate",
-                                         "baseline": 0.001, "current": 0.083}
+    assert scenario.context["alert"] == {
+        "table": "orders_daily",
+        "column": "customer_id",
+        "metric": "null_rate",
+        "baseline": 0.001,
+        "current": 0.083,
+    }
     assert all(a.reliability == 0.95 for a in scenario.agents)
-    assert scenario.contracts == {"lineage": "lineage", "source": "source", "impact": "impact", "synthesis": "synthesis"}
+    assert scenario.contracts == {
+        "lineage": "lineage",
+        "source": "source",
+        "impact": "impact",
+        "synthesis": "synthesis",
+    }
 
 
 def test_a_scenario_file_runs(tmp_path):
@@ -42,7 +53,10 @@ BAD = {
     "not_yaml": ("name: [unclosed\n", "not valid YAML"),
     "not_a_mapping": ("- just\n- a list\n", "mapping"),
     "duplicate_names": ("name: x\npattern: sequential\nagents:\n  - name: a\n  - name: a\n", "unique"),
-    "bad_quorum": ("name: x\npattern: fanout\nfan_in: quorum:5\nagents:\n  - name: a\n  - name: b\n  - name: s\n", "fan_in"),
+    "bad_quorum": (
+        "name: x\npattern: fanout\nfan_in: quorum:5\nagents:\n  - name: a\n  - name: b\n  - name: s\n",
+        "fan_in",
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Shared-state strategies: only blind overwrite loses updates, simulated and for real in SQLite."""
+
 import sqlite3
 
 import pytest

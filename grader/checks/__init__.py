@@ -3,6 +3,7 @@
 Each check takes the parsed answer, the criterion's ``check`` settings and a per-submission
 cache, and returns an :class:`Outcome`.
 """
+
 from .base import Outcome
 from .registry import run_check
 

@@ -1,4 +1,5 @@
 """Choice and numeric checks."""
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,9 @@ def choice_check(value, check: dict, spec) -> Outcome:
     expected = check["expected"] if isinstance(check["expected"], list) else [check["expected"]]
     evidence = str(raw)
     if chosen is None:
-        return Outcome(False, 1.0, evidence, "unknown_option",
-                       f"'{raw}' is not one of the options: {', '.join(spec.options)}.")
+        return Outcome(
+            False, 1.0, evidence, "unknown_option", f"'{raw}' is not one of the options: {', '.join(spec.options)}."
+        )
     return Outcome(chosen in expected, 1.0, evidence, "pass" if chosen in expected else "fail")
 
 
@@ -36,7 +38,9 @@ def numeric_check(value: float, check: dict, spec) -> Outcome:
         value = value / 100
         detail = f"Read as {value:.4g} (a percentage). "
     expected = check["expected_value"]
-    ok = math.isclose(value, expected, rel_tol=float(check.get("rel_tol", 0.0)), abs_tol=float(check.get("abs_tol", 0.0)))
+    ok = math.isclose(
+        value, expected, rel_tol=float(check.get("rel_tol", 0.0)), abs_tol=float(check.get("abs_tol", 0.0))
+    )
     if not ok and not detail:
         detail = f"Your value {value:.4g} is outside the accepted range."
     return Outcome(ok, 1.0, f"{value:.6g}", "pass" if ok else "fail", detail.strip())

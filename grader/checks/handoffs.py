@@ -6,6 +6,7 @@ applied to right payloads (it must accept them all) and to payloads broken by
 ``simulator.contracts.degrade``. A broken payload only counts as caught when the contract also
 accepts the right payload it came from: rejecting everything is not catching anything.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ SEEDS = range(12)
 @dataclass(frozen=True)
 class Case:
     agent: str
-    injection: str          # "" for a right payload
+    injection: str  # "" for a right payload
     payload: dict
     label: str
 
@@ -133,8 +134,13 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
         if not m.rejected_right:
             return Outcome(True, 1.0, "accepted every right payload", "pass", notes)
         rejected = "; ".join(f"{c.label} ({', '.join(r[:2])})" for c, r in m.rejected_right)
-        return Outcome(False, 1.0, f"rejected {len(m.rejected_right)} right payloads", "fail",
-                       f"Rejected although right: {rejected}. {notes}".strip())
+        return Outcome(
+            False,
+            1.0,
+            f"rejected {len(m.rejected_right)} right payloads",
+            "fail",
+            f"Rejected although right: {rejected}. {notes}".strip(),
+        )
     if what == "catch":
         wanted = set(check.get("injections", []))
         slipped = [c for c in m.slipped if c.injection in wanted]
@@ -150,13 +156,20 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
         slipped = f" Slipped through: {_list(m.slipped)}." if m.slipped else ""
         if rates is None:
             ok = rate >= float(check.get("min_catch_rate", 0.8))
-            return Outcome(ok, 0.6, evidence, "pass" if ok else "fail",
-                           f"Catch rate {rate:.0%}; the simulator was unavailable, so this was judged on the "
-                           f"catch rate alone.{slipped}")
+            return Outcome(
+                ok,
+                0.6,
+                evidence,
+                "pass" if ok else "fail",
+                f"Catch rate {rate:.0%}; the simulator was unavailable, so this was judged on the "
+                f"catch rate alone.{slipped}",
+            )
         silent, baseline = rates
         ok = silent <= float(check.get("max_silent", 0.02))
-        detail = (f"Your contract caught {rate:.0%} of the injected failures. In {trials} simulated orders_daily "
-                  f"incidents with that catch rate at every hand-off, {silent:.1%} end with a wrong answer "
-                  f"delivered silently (with no validation: {baseline:.1%}).{slipped}")
+        detail = (
+            f"Your contract caught {rate:.0%} of the injected failures. In {trials} simulated orders_daily "
+            f"incidents with that catch rate at every hand-off, {silent:.1%} end with a wrong answer "
+            f"delivered silently (with no validation: {baseline:.1%}).{slipped}"
+        )
         return Outcome(ok, 1.0, evidence, "pass" if ok else "fail", detail)
     raise ValueError(f"unknown hand-off measure {what!r}")

@@ -1,4 +1,5 @@
 """Dispatch a criterion's check to its implementation."""
+
 from __future__ import annotations
 
 from ..text.analyzers import analyze, answer_sentences
@@ -10,8 +11,7 @@ def _text_check(value: str, check: dict, rubric, cache: dict, answer: str) -> Ou
     key = ("sentences", answer)
     if key not in cache:
         cache[key] = answer_sentences(value, rubric.ignore_sentences)
-    verdict = analyze(check["analyzer"], value, rubric.concepts, check, rubric.ignore_sentences,
-                      sentences=cache[key])
+    verdict = analyze(check["analyzer"], value, rubric.concepts, check, rubric.ignore_sentences, sentences=cache[key])
     return Outcome(verdict.passed, verdict.confidence, verdict.evidence, verdict.reason, verdict.detail)
 
 

@@ -4,6 +4,7 @@ The strategy the learner picked runs in ``simulator.shared_state.run_shared_stat
 rubric's settings; the check passes when no update is lost. If that simulator is missing,
 the check falls back to what the strategies are known to do and asks for a human look.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -26,22 +27,33 @@ def _run(strategy: str, agents: int, updates: int, contention: float, seed: int)
 def shared_state_check(value, check: dict, cache: dict, options: dict[str, list[str]]) -> Outcome:
     strategy = read_choice(value, options) if options else str(value).strip()
     if strategy is None:
-        return Outcome(False, 1.0, str(value), "unknown_option",
-                       f"'{value}' is not one of the strategies: {', '.join(options)}.")
-    params = dict(agents=int(check.get("agents", 4)), updates=int(check.get("updates", 50)),
-                  contention=float(check.get("contention", 0.8)), seed=int(check.get("seed", 0)))
+        return Outcome(
+            False, 1.0, str(value), "unknown_option", f"'{value}' is not one of the strategies: {', '.join(options)}."
+        )
+    params = dict(
+        agents=int(check.get("agents", 4)),
+        updates=int(check.get("updates", 50)),
+        contention=float(check.get("contention", 0.8)),
+        seed=int(check.get("seed", 0)),
+    )
     run = _run(strategy, **params)
     if run is None:
         ok = strategy not in KNOWN_LOSSY
-        return Outcome(ok, 0.6, strategy, "pass" if ok else "fail",
-                       "The shared-state simulator is not installed, so this was judged from how the strategy is "
-                       "known to behave.")
+        return Outcome(
+            ok,
+            0.6,
+            strategy,
+            "pass" if ok else "fail",
+            "The shared-state simulator is not installed, so this was judged from how the strategy is known to behave.",
+        )
     baseline = _run("blind_overwrite", **params)
     ok = run["lost_updates"] <= int(check.get("max_lost", 0))
-    detail = (f"Simulated with {params['agents']} agents making {params['updates']} updates each at contention "
-              f"{params['contention']:g}: {strategy.replace('_', ' ')} lost {run['lost_updates']} of "
-              f"{run['expected_total']} updates, needed {run['conflict_retries']} conflict retries, "
-              f"throughput {run['throughput']:.2f} updates/s.")
+    detail = (
+        f"Simulated with {params['agents']} agents making {params['updates']} updates each at contention "
+        f"{params['contention']:g}: {strategy.replace('_', ' ')} lost {run['lost_updates']} of "
+        f"{run['expected_total']} updates, needed {run['conflict_retries']} conflict retries, "
+        f"throughput {run['throughput']:.2f} updates/s."
+    )
     if baseline and strategy != "blind_overwrite":
         detail += f" A blind overwrite loses {baseline['lost_updates']} in the same run."
     return Outcome(ok, 1.0, strategy, "pass" if ok else "fail", detail)

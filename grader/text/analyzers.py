@@ -9,12 +9,14 @@
 Before any analyzer runs, questions and restatements of the task are dropped, and an answer
 that is only a list of keywords fails every criterion.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from . import cues
 from .checklist import describe, find_item, find_negated
@@ -24,7 +26,7 @@ from .normalize import Sentence, is_keyword_dump, split_sentences
 from .stance import score_options
 
 REVIEW_BELOW = 0.7
-MIN_WORDS = 8   # fewer words than this cannot state a design decision
+MIN_WORDS = 8  # fewer words than this cannot state a design decision
 
 
 @dataclass
@@ -32,8 +34,8 @@ class TextVerdict:
     passed: bool
     confidence: float
     evidence: str
-    reason: str          # "pass" or a failure reason a rubric can attach feedback to
-    detail: str = ""     # the engine's own explanation, shown after the rubric's feedback
+    reason: str  # "pass" or a failure reason a rubric can attach feedback to
+    detail: str = ""  # the engine's own explanation, shown after the rubric's feedback
 
 
 def _evidence(sentences: list[Sentence], limit: int = 2) -> str:
@@ -58,8 +60,11 @@ def _restates(sentence: Sentence, ignored: tuple[frozenset, ...]) -> bool:
 def answer_sentences(text: str, ignore: list[str] | tuple[str, ...] | None = None) -> list[Sentence]:
     """Sentences that assert something: no questions, no restated task, nothing from ``ignore``."""
     ignored = _token_sets(tuple(ignore or ()))
-    return [s for s in split_sentences(text)
-            if not s.is_question and not cues.PROMPT_LIKE.search(s.lower) and not _restates(s, ignored)]
+    return [
+        s
+        for s in split_sentences(text)
+        if not s.is_question and not cues.PROMPT_LIKE.search(s.lower) and not _restates(s, ignored)
+    ]
 
 
 def choice_in_prose(sentences, book: ConceptBook, params: dict) -> TextVerdict:
@@ -77,12 +82,22 @@ def choice_in_prose(sentences, book: ConceptBook, params: dict) -> TextVerdict:
     if bad > 0 and bad >= best.score:
         chosen = worst.best_sentence
         confidence = 0.85 if best.score <= 0 else 0.55
-        return TextVerdict(False, confidence, chosen.text if chosen else "", "wrong_choice",
-                           f"The answer settles on {worst.option.replace('_', ' ')}.")
+        return TextVerdict(
+            False,
+            confidence,
+            chosen.text if chosen else "",
+            "wrong_choice",
+            f"The answer settles on {worst.option.replace('_', ' ')}.",
+        )
     weak = max(weak_accept, key=lambda s: s.score) if weak_accept else None
     if weak and weak.score > 0:
-        return TextVerdict(True, 0.6, _evidence(weak.strong or weak.weak, 1), "pass",
-                           "Named only as a hybrid; say which parts run in parallel.")
+        return TextVerdict(
+            True,
+            0.6,
+            _evidence(weak.strong or weak.weak, 1),
+            "pass",
+            "Named only as a hybrid; say which parts run in parallel.",
+        )
     near = [s for s in compatible if s.score > 0]
     if near:
         return TextVerdict(False, 0.6, _evidence(near[0].strong or near[0].weak, 1), "no_parallel")
@@ -94,10 +109,17 @@ def choice_in_prose(sentences, book: ConceptBook, params: dict) -> TextVerdict:
 def chain_figures(sentences, book: ConceptBook, params: dict) -> TextVerdict:
     chain_context = find_item(book, params["chain_context"], sentences)
     parallel_context = [m.sentence for m in book.matches(params["parallel_context"], sentences, allow_negated=True)]
-    report = read_figures(sentences, float(params.get("base", 0.95)), tuple(params.get("exponents", (2, 10))),
-                          tuple(params.get("bare_exponents", (3, 6))), chain_context, parallel_context)
-    differences = differences_said(book, params.get("differences", []), sentences, parallel_context,
-                                   params.get("context_free", []))
+    report = read_figures(
+        sentences,
+        float(params.get("base", 0.95)),
+        tuple(params.get("exponents", (2, 10))),
+        tuple(params.get("bare_exponents", (3, 6))),
+        chain_context,
+        parallel_context,
+    )
+    differences = differences_said(
+        book, params.get("differences", []), sentences, parallel_context, params.get("context_free", [])
+    )
     right = report.right or report.right_bare or report.right_form_only
     if report.wrong:
         sentence, what = report.wrong[0]
@@ -136,8 +158,9 @@ def field_coverage(sentences, book: ConceptBook, params: dict) -> TextVerdict:
         vague_said = find_item(book, vague, sentences) if vague else []
         reason = "vague" if vague_said else "missing"
         detail = "Not found: " + "; ".join(missing) + "."
-        return TextVerdict(False, 0.8 if len(missing) > 1 or not found else 0.7,
-                           _evidence(vague_said or found, 1), reason, detail)
+        return TextVerdict(
+            False, 0.8 if len(missing) > 1 or not found else 0.7, _evidence(vague_said or found, 1), reason, detail
+        )
     confidence = 0.65 if weak_only else 0.9
     detail = ("Accepted, but check by hand: " + "; ".join(weak_only) + ".") if weak_only else ""
     return TextVerdict(True, confidence, _evidence(found, 3), "pass", detail)
@@ -180,13 +203,22 @@ def concepts(sentences, book: ConceptBook, params: dict) -> TextVerdict:
 
 
 ANALYZERS: dict[str, Callable[[list[Sentence], ConceptBook, dict], TextVerdict]] = {
-    "choice_in_prose": choice_in_prose, "chain_figures": chain_figures, "field_coverage": field_coverage,
-    "control_presence": control_presence, "concepts": concepts,
+    "choice_in_prose": choice_in_prose,
+    "chain_figures": chain_figures,
+    "field_coverage": field_coverage,
+    "control_presence": control_presence,
+    "concepts": concepts,
 }
 
 
-def analyze(analyzer: str, text: str, book: ConceptBook, params: dict[str, Any],
-            ignore: list[str] | None = None, sentences: list[Sentence] | None = None) -> TextVerdict:
+def analyze(
+    analyzer: str,
+    text: str,
+    book: ConceptBook,
+    params: dict[str, Any],
+    ignore: list[str] | None = None,
+    sentences: list[Sentence] | None = None,
+) -> TextVerdict:
     """Run one analyzer on an answer. A keyword list or an answer with nothing asserted fails."""
     if is_keyword_dump(text):
         return TextVerdict(False, 0.8, "", "keyword_list")
@@ -199,6 +231,7 @@ def analyze(analyzer: str, text: str, book: ConceptBook, params: dict[str, Any],
     verdict = ANALYZERS[analyzer](sentences, book, params)
     if any(s.cut for s in sentences):  # a run-on without sentence ends: let a person look
         verdict.confidence = min(verdict.confidence, 0.5)
-        verdict.detail = (verdict.detail + " Parts of the answer run on without sentence ends; a person will "
-                          "review this.").strip()
+        verdict.detail = (
+            verdict.detail + " Parts of the answer run on without sentence ends; a person will review this."
+        ).strip()
     return verdict

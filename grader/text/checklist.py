@@ -4,6 +4,7 @@ An item in a rubric is either a concept name (``source_table_field``) or a proxi
 (``{near: [count_word, downstream_thing], window: 6}``). ``find_item`` returns the sentences
 that satisfy it.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ spaces, hyphens or underscores ("fan-out", "fan out", "fan_out"), and a trailing
 the rest of a word ("validat*"). Underscores do not bound words, so a phrase is also found
 inside a snake_case field name ("affected" in ``n_affected_models``). Learner text is never compiled: only rubric phrases are.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ from .normalize import Sentence
 # A negation cue shortly before a match, in the same clause, negates it: "we won't add validation",
 # "not a sequential chain", "nor a mesh", "without any checks".
 _NEGATION_CUES = re.compile(
-    r"\b(?:not|no|never|nor|neither|without|instead of|rather than|no need (?:to|for)|skip\w*|\w+n[’']t|cannot)\b")
+    r"\b(?:not|no|never|nor|neither|without|instead of|rather than|no need (?:to|for)|skip\w*|\w+n[’']t|cannot)\b"
+)
 _WINDOW_WORDS = 5
 
 
@@ -47,7 +49,7 @@ class Match:
 
     @property
     def text(self) -> str:
-        return self.sentence.lower[self.start:self.end]
+        return self.sentence.lower[self.start : self.end]
 
 
 class Concept:
@@ -71,11 +73,11 @@ def negated(match: Match, cues: re.Pattern = _NEGATION_CUES, window: int = _WIND
     """True when a negation cue stands within ``window`` words before the match in its clause
     ("we won't add validation"), or a dismissal follows it there ("validation is overkill")."""
     start, end = match.sentence.clause_of(match.start)
-    words = match.sentence.lower[start:match.start].split()
+    words = match.sentence.lower[start : match.start].split()
     tail = " ".join(words[-window:]) if words else ""
     if cues.search(tail):
         return True
-    return bool(DISMISSAL.search(match.sentence.lower[match.end:max(end, match.end)]))
+    return bool(DISMISSAL.search(match.sentence.lower[match.end : max(end, match.end)]))
 
 
 class ConceptBook:

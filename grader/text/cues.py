@@ -3,6 +3,7 @@
 These are rules about English, not about the course, so they live in code; the course's
 vocabulary (what counts as "fan-out" or "a source table name") lives in the rubric YAML.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,37 +14,45 @@ CHOICE = re.compile(
     r"(?:use|go|pick|choose|choosing|recommend|opt|run|build|structure|design|dispatch|fan|launch|start|treat|have|"
     r"model|set)|recommend\w*|suggest\w*|my (?:pick|choice|recommendation)|the choice is|best fit\w*|fits best|"
     r"best fits|fits here|fits this|(?:the )?right (?:pattern|choice|shape|fit|approach|call)|is the answer|go with|opt for|"
-    r"should (?:run|use|be|go|fan|dispatch)|pattern is|ideal(?:ly)?|well[- ]suited|works best|i'?d pick)\b")
+    r"should (?:run|use|be|go|fan|dispatch)|pattern is|ideal(?:ly)?|well[- ]suited|works best|i'?d pick)\b"
+)
 # A label that introduces the design: "Pattern: ...", "Recommended pattern: ..."
 LABEL = re.compile(
     r"^(?:(?:\d+\.\s*)?(?:recommended |chosen |my )?(?:pattern|design|approach|choice|recommendation|answer|"
-    r"architecture))\b\s*[:.;,-]")
+    r"architecture))\b\s*[:.;,-]"
+)
 # Sentence openers that state the design: "Use ...", "Dispatch ..."
 OPENER = re.compile(r"^(?:use|run|dispatch|fan|launch|start|kick|send|go with|have|build|treat)\b")
 # Hypotheticals and comparisons: a pattern named here is discussed, not chosen.
 CONDITIONAL = re.compile(
     r"\b(?:if|were|would|could|might|suppose|supposing|assuming|compared|versus|vs|(?<!rather )than|whereas|otherwise|"
-    r"alternatively|hypothetically)\b")
+    r"alternatively|hypothetically)\b"
+)
 # Reliability talk: a pattern named in a sentence about the math is the comparison the task asks for.
 MATH_TALK = re.compile(
     r"\d*\.\d+|\d\s*%|\^|\b(?:reliab\w*|probab\w*|product|multipl\w*|odds|chance|succe\w*|slowest|longest|latency|wall[- ]?clock|"
-    r"retr\w*|re-?run\w*|same(?!\s+time)|percent|per cent|still need\w*|requirement|isolat\w*|cascad\w*|propagat\w*|math)\b")
+    r"retr\w*|re-?run\w*|same(?!\s+time)|percent|per cent|still need\w*|requirement|isolat\w*|cascad\w*|propagat\w*|math)\b"
+)
 # A pattern named in a clause with one of these is being turned down.
 REJECTION = re.compile(
     r"\b(?:wrong|poor (?:fit|choice)|bad (?:fit|idea|choice)|overkill|unsuitable|inappropriate|unnecessary|"
     r"a mistake|tempting|ruled? out|rejected|not (?:a good|the right|suited|needed|necessary|appropriate|ideal|a fit|"
     r"fit|worth)|(?:does|do|would|will|is|are)(?:n't|n’t| not) (?:fit|work|suit|need|help|make sense|be needed|needed|"
-    r"necessary)|no need|not worth|adds? (?:coordination )?overhead)\b")
+    r"necessary)|no need|not worth|adds? (?:coordination )?overhead)\b"
+)
 # Negation or displacement shortly before a pattern name: "not", "rather than", "instead of", "avoid".
 PATTERN_NEGATION = re.compile(
     r"\b(?:not|no|never|nor|neither|without|avoid\w*|against|instead of|rather than|as opposed to|over|"
-    r"\w+n[’']t|cannot|skip\w*)\b")
+    r"\w+n[’']t|cannot|skip\w*)\b"
+)
 # The learner quoting or restating the task instead of answering it.
 PROMPT_LIKE = re.compile(
     r"^(?:walk me through|which (?:of the |coordination )?\w*\s*pattern|which pattern|what (?:specific )?output|"
     r"what should|then list|list what|i'?m designing|i am designing|i need (?:three|3)|explain|describe|"
-    r"how would (?:i|you|we)|tell me|please)\b")
+    r"how would (?:i|you|we)|tell me|please)\b"
+)
 # Said after a control, these set it aside: "validation at every hand-off is overkill".
 DISMISSAL = re.compile(
     r"\b(?:overkill|unnecessary|not needed|(?:is|are)(?:n't|n’t| not) needed|no need|not worth|too slow|"
-    r"slows? (?:things|it|us|everything) down|adds? (?:too much )?overhead|(?:is|are) a waste)\b")
+    r"slows? (?:things|it|us|everything) down|adds? (?:too much )?overhead|(?:is|are) a waste)\b"
+)

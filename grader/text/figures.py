@@ -5,12 +5,13 @@ result matches to the precision written, or a bare number in a sentence about th
 equals a power of the base. A wrong result, additive reasoning ("3 x 5 % = 15 %") or a parallel
 system credited with the base or better ("in parallel it stays at 95 %") counts against.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .concepts import ConceptBook, negated, Match
+from .concepts import ConceptBook, Match, negated
 from .normalize import Sentence
 from .numbers import find_numbers, normalize_numbers, read_claims
 
@@ -21,7 +22,7 @@ _NEGATION_BEFORE = re.compile(r"\b(?:not|no|never|rather than|instead of|\w+n[â€
 
 @dataclass
 class FigureReport:
-    right: list[tuple[Sentence, str]] = field(default_factory=list)        # (sentence, what was right)
+    right: list[tuple[Sentence, str]] = field(default_factory=list)  # (sentence, what was right)
     right_bare: list[tuple[Sentence, str]] = field(default_factory=list)
     right_form_only: list[tuple[Sentence, str]] = field(default_factory=list)
     wrong: list[tuple[Sentence, str]] = field(default_factory=list)
@@ -33,8 +34,14 @@ def _close(value: float, target: float, tolerance: float) -> bool:
     return abs(value - target) <= tolerance + 1e-12
 
 
-def read_figures(sentences: list[Sentence], base: float, exponents: tuple[int, int], bare_exponents: tuple[int, int],
-                 chain_context: list[Sentence], parallel_context: list[Sentence]) -> FigureReport:
+def read_figures(
+    sentences: list[Sentence],
+    base: float,
+    exponents: tuple[int, int],
+    bare_exponents: tuple[int, int],
+    chain_context: list[Sentence],
+    parallel_context: list[Sentence],
+) -> FigureReport:
     report = FigureReport()
     chain_ids = {s.index for s in chain_context}
     parallel_ids = {s.index for s in parallel_context}
@@ -44,14 +51,14 @@ def read_figures(sentences: list[Sentence], base: float, exponents: tuple[int, i
         claims = read_claims(text)
         right_here = False
         for claim in claims:
-            words_before = " ".join(text[:claim.start].split()[-4:])
+            words_before = " ".join(text[: claim.start].split()[-4:])
             if claim.kind == "additive":
                 if not _NEGATION_BEFORE.search(words_before):
                     report.additive.append((sentence, claim.text))
                 continue
             if claim.base is None or abs(claim.base - base) > 1e-9 or not (lo <= claim.exponent <= hi):
                 continue
-            target = base ** claim.exponent
+            target = base**claim.exponent
             if claim.result is None:
                 report.right_form_only.append((sentence, claim.text))
                 right_here = True
@@ -59,29 +66,31 @@ def read_figures(sentences: list[Sentence], base: float, exponents: tuple[int, i
                 report.right.append((sentence, f"{claim.text} = {claim.result.raw.strip()}"))
                 right_here = True
             else:
-                report.wrong.append((sentence, f"{claim.text} = {claim.result.raw.strip()} (that power comes to "
-                                               f"{target:.3f})"))
+                report.wrong.append(
+                    (sentence, f"{claim.text} = {claim.result.raw.strip()} (that power comes to {target:.3f})")
+                )
         numbers = find_numbers(text)
         if sentence.index in chain_ids and not right_here:
             for number in numbers:
                 for n in range(bare_exponents[0], bare_exponents[1] + 1):
-                    if 0.3 < number.value < base and _close(number.value, base ** n, number.tolerance):
+                    if 0.3 < number.value < base and _close(number.value, base**n, number.tolerance):
                         report.right_bare.append((sentence, number.raw.strip()))
                         right_here = True
                         break
         if sentence.index in parallel_ids and not right_here and _SYSTEM_TALK.search(text):
             for number in numbers:
                 if (number.percent or number.decimals) and base - 1e-9 <= number.value <= 1.0:
-                    before = " ".join(text[:number.start].split()[-5:])
-                    after = " ".join(text[number.end:].split()[:2])
+                    before = " ".join(text[: number.start].split()[-5:])
+                    after = " ".join(text[number.end :].split()[:2])
                     if not _PER_AGENT.search(before) and not _PER_AGENT.search(after):
                         report.misconception.append((sentence, number.raw.strip()))
                         break
     return report
 
 
-def differences_said(book: ConceptBook, concepts: list[str], sentences: list[Sentence],
-                     parallel_context: list[Sentence], free: list[str]) -> list[Match]:
+def differences_said(
+    book: ConceptBook, concepts: list[str], sentences: list[Sentence], parallel_context: list[Sentence], free: list[str]
+) -> list[Match]:
     """Matches of the parallel-difference concepts in a sentence about parallel work (or right after one).
 
     Concepts listed in ``free`` (e.g. "finishes with the slowest branch") imply parallel work

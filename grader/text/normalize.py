@@ -4,6 +4,7 @@ Markdown decoration (emphasis, code ticks, headings, bullets, table pipes) is re
 bullet, table row and heading becomes a sentence of its own, and prose is split at sentence
 ends without breaking decimals ("0.857") or abbreviations ("e.g. orders_api.customers").
 """
+
 from __future__ import annotations
 
 import re
@@ -20,17 +21,136 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Za-z0-9*#`|\"'
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|esp|fig|no)\.$", re.I)
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[,;:()\u2014\u2013]|\s-\s|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|"
-    r"\bbecause\b|\bsince\b|\bso that\b|\bso\b|\byet\b|\bthen\b|\bwhich\b)\s*", re.I)
+    r"\bbecause\b|\bsince\b|\bso that\b|\bso\b|\byet\b|\bthen\b|\bwhich\b)\s*",
+    re.I,
+)
 _WORD = re.compile(r"[a-z0-9][a-z0-9_'’.-]*", re.I)
-MAX_SENTENCE_WORDS = 80   # longer runs are cut, which bounds the work per sentence on hostile input
+MAX_SENTENCE_WORDS = 80  # longer runs are cut, which bounds the work per sentence on hostile input
 
 FUNCTION_WORDS = frozenset(
-    "a an the is are was were be been being to of in on at by for with from into than that this these those it its "
-    "they them their we our you your i my he she his her each every all both any some if when because so and or but "
-    "not no would should could can will must may might do does did has have had then there here which who what how "
-    "returns return gives give run runs use uses using first after before until while since per into only also "
-    "just still same why where need needs fit fits goes go get gets take takes keep keeps send sends merge merges "
-    "check checks make makes".split())
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "my",
+        "he",
+        "she",
+        "his",
+        "her",
+        "each",
+        "every",
+        "all",
+        "both",
+        "any",
+        "some",
+        "if",
+        "when",
+        "because",
+        "so",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "would",
+        "should",
+        "could",
+        "can",
+        "will",
+        "must",
+        "may",
+        "might",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "then",
+        "there",
+        "here",
+        "which",
+        "who",
+        "what",
+        "how",
+        "returns",
+        "return",
+        "gives",
+        "give",
+        "run",
+        "runs",
+        "use",
+        "uses",
+        "using",
+        "first",
+        "after",
+        "before",
+        "until",
+        "while",
+        "since",
+        "per",
+        "into",
+        "only",
+        "also",
+        "just",
+        "still",
+        "same",
+        "why",
+        "where",
+        "need",
+        "needs",
+        "fit",
+        "fits",
+        "goes",
+        "go",
+        "get",
+        "gets",
+        "take",
+        "takes",
+        "keep",
+        "keeps",
+        "send",
+        "sends",
+        "merge",
+        "merges",
+        "check",
+        "checks",
+        "make",
+        "makes",
+    ]
+)
 
 
 @dataclass
@@ -43,7 +163,7 @@ class Sentence:
     clauses: list[tuple[int, int]] = field(default_factory=list)
     is_question: bool = False
     kind: str = "prose"  # prose | bullet | row | heading
-    cut: bool = False    # part of a run-on longer than MAX_SENTENCE_WORDS
+    cut: bool = False  # part of a run-on longer than MAX_SENTENCE_WORDS
 
     def __post_init__(self):
         self.lower = self.text.lower()
@@ -118,12 +238,15 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         pieces, start = [], 0
         for match in _SENTENCE_END.finditer(line):
-            head = line[start:match.start()].rstrip()
-            if _ABBREVIATIONS.search(head) or (";" not in match.group(0) and head.endswith(".") and
-                                                 line[match.end():match.end() + 1].islower() and
-                                                 re.search(r"\b\w\.$", head)):
+            head = line[start : match.start()].rstrip()
+            if _ABBREVIATIONS.search(head) or (
+                ";" not in match.group(0)
+                and head.endswith(".")
+                and line[match.end() : match.end() + 1].islower()
+                and re.search(r"\b\w\.$", head)
+            ):
                 continue
-            pieces.append(line[start:match.start()])
+            pieces.append(line[start : match.start()])
             start = match.end()
         pieces.append(line[start:])
         for piece in pieces:
@@ -137,7 +260,7 @@ def _bounded(piece: str) -> list[str]:
     words = piece.split(" ")
     if len(words) <= MAX_SENTENCE_WORDS:
         return [piece] if piece else []
-    return [" ".join(words[i:i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
+    return [" ".join(words[i : i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
 
 
 def _is_prose(segment: str) -> bool:

@@ -6,23 +6,66 @@
 about 86 %", "0.95 x 0.95 x 0.95") with the result the learner wrote, and additive
 reasoning ("3 x 5 % = 15 %", "0.95 x 3"). No learner text is ever evaluated as code.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+}
 _DIGIT = "zero|one|two|three|four|five|six|seven|eight|nine"
 _UNIT_RE = "|".join(sorted(_UNITS, key=len, reverse=True))
 _TENS_RE = "|".join(_TENS)
 _WORD_NUMBER = re.compile(
     rf"\b(?P<int>(?:{_TENS_RE})(?:[\s-](?:{_DIGIT}))?|{_UNIT_RE}|(?:a|one) hundred)"
-    rf"(?P<frac>(?:\s+point(?:\s+(?:{_DIGIT}))+))?\b")
-_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-             "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8}
+    rf"(?P<frac>(?:\s+point(?:\s+(?:{_DIGIT}))+))?\b"
+)
+_ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
+    "7th": 7,
+    "8th": 8,
+}
 _SUPERSCRIPTS = str.maketrans({"²": "^2", "³": "^3", "⁴": "^4", "⁵": "^5", "⁶": "^6", "⁷": "^7", "⁸": "^8", "⁹": "^9"})
 
 NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
@@ -32,15 +75,18 @@ _EXPONENT = r"(?:\(\s*)?(?P<exp>\d{1,2})(?:\s*\))?"
 _POWER_FORMS = [
     re.compile(rf"{_BASE}\s*\^\s*{_EXPONENT}"),
     re.compile(rf"{_BASE}\s+(?P<word>cubed|squared)"),
-    re.compile(rf"{_BASE}\s+(?:raised\s+)?to\s+the\s+(?:power\s+of\s+)?(?P<ord>\d{{1,2}}(?:st|nd|rd|th)?|second|third|fourth|"
-               rf"fifth|sixth|seventh|eighth)(?:\s+power)?"),
+    re.compile(
+        rf"{_BASE}\s+(?:raised\s+)?to\s+the\s+(?:power\s+of\s+)?(?P<ord>\d{{1,2}}(?:st|nd|rd|th)?|second|third|fourth|"
+        rf"fifth|sixth|seventh|eighth)(?:\s+power)?"
+    ),
     re.compile(rf"pow\(\s*(?P<base>{NUMBER})\s*,\s*(?P<exp>\d{{1,2}})\s*\)"),
 ]
 _PRODUCT = re.compile(rf"(?P<base>{NUMBER}\s*%?)(?:\s*(?:x|\*|times)\s*{NUMBER}\s*%?){{1,9}}")
 _RESULT = re.compile(
     rf"^\s*\)?\s*(?:=|~=|~|≈|≃|->|→|=>|:|,)?\s*(?:is|equals|gives(?:\s+you)?|comes(?:\s+out)?\s+to|yields|of|or|"
     rf"which\s+is|i\.e\.|so|that's|so\s+around|so\s+about)?\s*(?:=|≈|~)?\s*(?:about|roughly|approximately|approx\.?|"
-    rf"around|nearly|almost|just\s+(?:under|over)|~|≈)?\s*(?P<value>{NUMBER})(?P<pct>\s*%)?")
+    rf"around|nearly|almost|just\s+(?:under|over)|~|≈)?\s*(?P<value>{NUMBER})(?P<pct>\s*%)?"
+)
 _ADDITIVE = [
     re.compile(r"\b(?:3|4|5)\s*(?:x|\*|times)\s*(?:5\s*%|0?\.05)"),
     re.compile(r"(?:5\s*%|0?\.05)\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)"),
@@ -55,23 +101,23 @@ _ADDITIVE = [
 
 @dataclass(frozen=True)
 class Number:
-    value: float          # as a fraction when written as a percentage
+    value: float  # as a fraction when written as a percentage
     raw: str
     start: int
     end: int
     percent: bool
-    decimals: int         # digits after the point, in the unit it was written in
+    decimals: int  # digits after the point, in the unit it was written in
 
     @property
     def tolerance(self) -> float:
         """Half a unit of the last digit written, plus a little slack for rounding twice."""
-        unit = 10.0 ** -self.decimals * (0.01 if self.percent else 1.0)
+        unit = 10.0**-self.decimals * (0.01 if self.percent else 1.0)
         return min(unit / 2 + 0.001, 0.006)
 
 
 @dataclass(frozen=True)
 class Claim:
-    kind: str                 # power | additive
+    kind: str  # power | additive
     base: float | None
     exponent: int | None
     result: Number | None
@@ -81,6 +127,7 @@ class Claim:
 
 def parse_number_words(text: str) -> str:
     """Replace number words by digits: "eighty-six point five" -> "86.5", "three" -> "3"."""
+
     def repl(match: re.Match) -> str:
         words = re.split(r"[\s-]+", match.group("int"))
         if words[-1] == "hundred":
@@ -94,6 +141,7 @@ def parse_number_words(text: str) -> str:
             decimals = "".join(str(_UNITS[w]) for w in match.group("frac").split()[1:])
             digits += "." + decimals
         return digits
+
     return _WORD_NUMBER.sub(repl, text)
 
 
@@ -127,7 +175,7 @@ def _as_fraction(raw: str) -> float:
 
 
 def _result_after(text: str, end: int) -> Number | None:
-    match = _RESULT.match(text[end:end + 48])
+    match = _RESULT.match(text[end : end + 48])
     if not match:
         return None
     raw = match.group("value") + (match.group("pct") or "")
@@ -150,8 +198,11 @@ def read_claims(text: str) -> list[Claim]:
             else:
                 ordinal = groups["ord"]
                 exponent = _ORDINALS.get(ordinal) or int(re.sub(r"\D", "", ordinal) or 0)
-            claims.append(Claim("power", _as_fraction(groups["base"]), exponent, _result_after(text, m.end()),
-                                m.group(0), m.start()))
+            claims.append(
+                Claim(
+                    "power", _as_fraction(groups["base"]), exponent, _result_after(text, m.end()), m.group(0), m.start()
+                )
+            )
             taken.append((m.start(), m.end()))
     for m in _PRODUCT.finditer(text):
         if any(a <= m.start() < b for a, b in taken):

@@ -5,6 +5,7 @@ Stances: ``rejected`` (negated or turned down: "sequential handoff is the wrong 
 a hypothetical, or the chained-versus-parallel comparison), ``weak`` (a plain statement).
 An option scores +2 per strong sentence, +1 per weak one, -1 per rejection.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ def _rejected(match: Match) -> bool:
         return True
     start, end = match.sentence.clause_of(match.start)
     clause = match.sentence.lower
-    outside = clause[start:match.start] + " " + clause[match.end:end]
+    outside = clause[start : match.start] + " " + clause[match.end : end]
     return bool(cues.REJECTION.search(outside))
 
 

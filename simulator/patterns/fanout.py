@@ -12,6 +12,7 @@ not: a synthesis from k < N of them is incomplete. With completeness signals on,
 synthesizer flags it (a detected failure at ``fan_in``); without them the partial answer goes
 out looking whole, a silent failure with a missing field.
 """
+
 from __future__ import annotations
 
 import simpy

@@ -7,6 +7,7 @@ plausible but wrong. When a specialist's work ends in a detected failure, the or
 re-routes the subtask (a fresh routing decision) if ``reroute`` is on; every specialist
 dispatch costs one step of ``step_budget``. At the end the orchestrator synthesizes.
 """
+
 from __future__ import annotations
 
 from ..agents import Payload, TrialContext, finish, note_first_failure, run_agent

@@ -7,6 +7,7 @@ past ``ttl``, or one its claimer declined is *missed*: no error is raised, so it
 silent failure. With every agent subscribed to everything, exponential work times and
 perfect agents this is an M/M/c queue, which ``tests/test_mesh.py`` holds it to.
 """
+
 from __future__ import annotations
 
 import random
@@ -50,10 +51,27 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
     rows: list[dict] = []
 
     def missed(event: StreamEvent, reason: str, agent: str | None = None):
-        rows.append(dict(trial=event.id, outcome="silent_failure", event_type=event.type, arrival=event.arrival,
-                         wait=env.now - event.arrival, latency=float("nan"), handled_by=agent, missed=True,
-                         missed_reason=reason, calls=0, retries=0, tokens=0, first_failure_agent=None,
-                         first_failure_mode=None, degradation=None, caught_at=None, ended_at=None))
+        rows.append(
+            dict(
+                trial=event.id,
+                outcome="silent_failure",
+                event_type=event.type,
+                arrival=event.arrival,
+                wait=env.now - event.arrival,
+                latency=float("nan"),
+                handled_by=agent,
+                missed=True,
+                missed_reason=reason,
+                calls=0,
+                retries=0,
+                tokens=0,
+                first_failure_agent=None,
+                first_failure_mode=None,
+                degradation=None,
+                caught_at=None,
+                ended_at=None,
+            )
+        )
 
     def source():
         for i in range(events):
@@ -81,13 +99,27 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
             out, detected = yield from run_agent(ctx, agent, Payload())
             state = ctx.state
             outcome = "detected_failure" if detected else ("silent_failure" if out.wrong else "correct")
-            rows.append(dict(trial=event.id, outcome=outcome,
-                             event_type=event.type, arrival=event.arrival, wait=claimed - event.arrival,
-                             latency=env.now - event.arrival, handled_by=agent.name, missed=False, missed_reason=None,
-                             calls=state.calls, retries=state.retries, tokens=state.tokens,
-                             first_failure_agent=state.first_failure_agent, first_failure_mode=state.first_failure_mode,
-                             degradation=state.degradation, caught_at=state.caught_at,
-                             ended_at=agent.name if detected else None))
+            rows.append(
+                dict(
+                    trial=event.id,
+                    outcome=outcome,
+                    event_type=event.type,
+                    arrival=event.arrival,
+                    wait=claimed - event.arrival,
+                    latency=env.now - event.arrival,
+                    handled_by=agent.name,
+                    missed=False,
+                    missed_reason=None,
+                    calls=state.calls,
+                    retries=state.retries,
+                    tokens=state.tokens,
+                    first_failure_agent=state.first_failure_agent,
+                    first_failure_mode=state.first_failure_mode,
+                    degradation=state.degradation,
+                    caught_at=state.caught_at,
+                    ended_at=agent.name if detected else None,
+                )
+            )
 
     env.process(source())
     for agent, types in zip(scenario.agents, subscriptions):
@@ -97,7 +129,12 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
     frame = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
     horizon = env.now or 1.0
     handled = int((~frame["missed"]).sum())
-    stats = dict(horizon=horizon, throughput=handled / horizon, mean_backlog=backlog.area / horizon,
-                 peak_backlog=backlog.peak, missed_events=int(frame["missed"].sum()),
-                 utilization=float(frame["latency"].sub(frame["wait"]).sum() / (horizon * len(scenario.agents))))
+    stats = dict(
+        horizon=horizon,
+        throughput=handled / horizon,
+        mean_backlog=backlog.area / horizon,
+        peak_backlog=backlog.peak,
+        missed_events=int(frame["missed"].sum()),
+        utilization=float(frame["latency"].sub(frame["wait"]).sum() / (horizon * len(scenario.agents))),
+    )
     return frame, stats

@@ -1,4 +1,5 @@
 """Sequential hand-off: agents run in a line, and what one returns is what the next one works on."""
+
 from __future__ import annotations
 
 from ..agents import Payload, TrialContext, finish, run_agent

@@ -1,10 +1,9 @@
 """``orchlab grade``: grade submissions from the command line.
 
-``register(subparsers)`` adds the ``grade`` command to an argparse subparsers object (the
-kit's ``orchlab`` calls it). Bad input
-prints one line and exits 2; a batch with ungradable submissions exits 1 after grading all of
-them; otherwise 0.
+Bad input prints one line and exits 2; a batch with ungradable submissions exits 1 after
+grading all of them; otherwise 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,46 +11,56 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.cli import whole
+from orchlab.args import fail, whole
 
+NAME = "grade"
 FORMATS = ("json", "table", "csv")
 
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``grade`` to ``subparsers`` (from ``parser.add_subparsers()``) and return its parser."""
     parser = subparsers.add_parser(
-        "grade", help="grade exercise submissions (.ipynb, .md, .txt, or folders of them)",
-        description="Grade exercise submissions against their rubrics. Nothing in a submission is executed.")
+        NAME,
+        help="grade exercise submissions (.ipynb, .md, .txt, or folders of them)",
+        description="Grade exercise submissions against their rubrics. Nothing in a submission is executed.",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a submission file or a folder of them")
     parser.add_argument("--exercise", metavar="ID", help="exercise id (default: read from each notebook's metadata)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     parser.add_argument("--rubrics", metavar="DIR", help="grade with the rubrics in DIR (e.g. a private pack)")
     parser.add_argument("--gradebook", metavar="FILE", help="record results in this SQLite gradebook")
-    parser.add_argument("--export-csv", metavar="FILE", help="after grading, export the gradebook to CSV (needs --gradebook)")
+    parser.add_argument(
+        "--export-csv", metavar="FILE", help="after grading, export the gradebook to CSV (needs --gradebook)"
+    )
     parser.add_argument("--reports", metavar="DIR", help="write one feedback report per submission into DIR")
     parser.add_argument("--report-format", choices=("md", "html"), default="md", help="report format (default md)")
     parser.add_argument("--summary", metavar="FILE", help="write the class summary chart (HTML) to FILE")
-    parser.add_argument("--workers", type=whole(1, 64), metavar="N", help="parallel worker processes (default: one per CPU)")
-    parser.add_argument("--allow-partial", action="store_true", help="grade submissions with empty answers instead of "
-                                                                     "marking them not gradable")
+    parser.add_argument(
+        "--workers", type=whole(1, 64), metavar="N", help="parallel worker processes (default: one per CPU)"
+    )
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="grade submissions with empty answers instead of marking them not gradable",
+    )
     bar = parser.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar on stderr")
+    bar.add_argument(
+        "--progress", dest="progress", action="store_true", default=None, help="show a progress bar on stderr"
+    )
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
-    parser.set_defaults(func=run)
     return parser
 
 
 def _fail(message: str) -> int:
-    print(f"orchlab grade: error: {message}", file=sys.stderr)
-    return 2
+    return fail(NAME, message)
 
 
 def run(args) -> int:
     """Grade as asked by parsed ``args``; returns the exit code."""
-    from .batch import discover, grade_batch
-    from .errors import RubricError
-    from .export import results_csv, results_table
-    from .rubric import available_exercises, load_rubric
+    from grader.batch import discover, grade_batch
+    from grader.errors import RubricError
+    from grader.export import results_csv, results_table
+    from grader.rubric import available_exercises, load_rubric
 
     if args.rubrics and not Path(args.rubrics).is_dir():
         return _fail(f"--rubrics: {args.rubrics} is not a folder")
@@ -59,7 +68,11 @@ def run(args) -> int:
         return _fail(f"--rubrics: {args.rubrics} has no rubric files (<exercise>.yaml)")
     if args.export_csv and not args.gradebook:
         return _fail("--export-csv needs --gradebook")
-    for flag, value in (("--gradebook", args.gradebook), ("--export-csv", args.export_csv), ("--summary", args.summary)):
+    for flag, value in (
+        ("--gradebook", args.gradebook),
+        ("--export-csv", args.export_csv),
+        ("--summary", args.summary),
+    ):
         if value and not Path(value).resolve().parent.is_dir():
             return _fail(f"{flag}: the folder for {value} does not exist")
     try:
@@ -76,15 +89,23 @@ def run(args) -> int:
     if args.gradebook:
         import sqlite3
 
-        from .gradebook import Gradebook
+        from grader.gradebook import Gradebook
+
         try:
             gradebook = Gradebook(args.gradebook)
         except sqlite3.Error as exc:
             return _fail(f"--gradebook: cannot open {args.gradebook} as a SQLite gradebook ({exc})")
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:
-        results = grade_batch(files, args.exercise, args.rubrics, workers=args.workers, progress=progress,
-                              gradebook=gradebook, partial=args.allow_partial)
+        results = grade_batch(
+            files,
+            args.exercise,
+            args.rubrics,
+            workers=args.workers,
+            progress=progress,
+            gradebook=gradebook,
+            partial=args.allow_partial,
+        )
         if args.export_csv:
             gradebook.export_csv(args.export_csv)
     except KeyboardInterrupt:
@@ -93,10 +114,12 @@ def run(args) -> int:
         if gradebook is not None:
             gradebook.close()
     if args.reports:
-        from .reports import write_reports
+        from grader.reports import write_reports
+
         write_reports(results, args.reports, args.report_format)
     if args.summary:
-        from .summary import summary_figure
+        from grader.summary import summary_figure
+
         summary_figure(results).write_html(args.summary, include_plotlyjs=True)
     if args.format == "json":
         print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))

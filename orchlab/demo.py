@@ -4,9 +4,8 @@ Voilà runs ``notebooks/demo.ipynb`` in a fresh kernel and shows only its output
 stripped), so the room sees four live interactives and no code: compound reliability, the
 silent-failure chain, state contention and the orders_daily incident. Each browser tab gets
 its own kernel, so two instructors can demo from one server without stepping on each other.
-
-``simulator/cli.py`` calls :func:`register` to add the subcommand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,10 +13,10 @@ import os
 import sys
 from pathlib import Path
 
-from simulator.cli import whole
+from orchlab.args import fail, whole
+from orchlab.paths import DEMO_NOTEBOOK
 
-KIT_ROOT = Path(__file__).resolve().parents[1]
-DEMO_NOTEBOOK = KIT_ROOT / "notebooks" / "demo.ipynb"
+NAME = "demo"
 DEFAULT_PORT = 8866  # Voilà's own default, so bookmarks from other Voilà apps feel familiar
 
 
@@ -29,10 +28,13 @@ def voila_command(args: argparse.Namespace) -> list[str]:
     """The ``python -m voila ...`` command line for these arguments."""
     notebook = demo_notebook(args)
     command = [
-        sys.executable, "-m", "voila", str(notebook),
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
         f"--port={args.port}",
         f"--Voila.ip={args.ip}",
-        "--strip_sources=True",           # the room sees outputs, not code
+        "--strip_sources=True",  # the room sees outputs, not code
         f"--theme={args.theme}",
         # Tracebacks help on a laptop that presents; Voilà hides them by default for public servers.
         "--show_tracebacks=True",
@@ -42,14 +44,15 @@ def voila_command(args: argparse.Namespace) -> list[str]:
     return command
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from simulator.params import ParameterError
-
+def run(args: argparse.Namespace) -> int:
     notebook = demo_notebook(args)
     if not notebook.is_file():
-        raise ParameterError("notebook", f"cannot find {notebook}; run orchlab demo from an editable install of the kit")
-    print(f"orchlab demo: serving {notebook.name} with Voilà on http://{args.ip}:{args.port}/ "
-          "(every page load runs the notebook first, allow a few seconds; Ctrl-C stops)", flush=True)
+        return fail(NAME, f"--notebook: cannot find {notebook}; give a notebook file of the kit")
+    print(
+        f"orchlab demo: serving {notebook.name} with Voilà on http://{args.ip}:{args.port}/ "
+        "(every page load runs the notebook first, allow a few seconds; Ctrl-C stops)",
+        flush=True,
+    )
     # The kernel starts in the notebook's folder, like in JupyterLab, so relative paths in a lesson still work.
     command = voila_command(args)
     os.chdir(notebook.parent)
@@ -58,21 +61,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    """Add ``demo`` to the ``orchlab`` subcommands."""
     demo = subparsers.add_parser(
-        "demo",
+        NAME,
         help="serve the instructor dashboard (four live interactives) with Voilà",
         description="Serve notebooks/demo.ipynb as a dashboard with Voilà: compound reliability, the silent-failure "
-                    "chain, state contention and the orders_daily incident, with sliders and no code on screen. "
-                    "Voilà runs the notebook when a page opens, so the first view takes a few seconds.",
+        "chain, state contention and the orders_daily incident, with sliders and no code on screen. "
+        "Voilà runs the notebook when a page opens, so the first view takes a few seconds.",
     )
-    demo.add_argument("--port", type=whole(1, 65535), default=DEFAULT_PORT,
-                      help=f"port to listen on (default {DEFAULT_PORT}; Voilà tries the next ones if it is taken)")
+    demo.add_argument(
+        "--port",
+        type=whole(1, 65535),
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}; Voilà tries the next ones if it is taken)",
+    )
     demo.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    demo.add_argument("--theme", choices=("light", "dark"), default="light",
-                      help="page theme (default light, which projectors show best)")
-    demo.add_argument("--notebook", metavar="PATH",
-                      help="serve another notebook instead, e.g. notebooks/02_compound_reliability.ipynb")
-    demo.set_defaults(func=cmd_demo)
+    demo.add_argument(
+        "--theme",
+        choices=("light", "dark"),
+        default="light",
+        help="page theme (default light, which projectors show best)",
+    )
+    demo.add_argument(
+        "--notebook",
+        metavar="PATH",
+        help="serve another notebook instead, e.g. notebooks/02_compound_reliability.ipynb",
+    )
     return demo
