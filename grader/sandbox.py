@@ -268,7 +268,7 @@ def _command(bwrap, files, input_bytes, prelude_fd, code_fd, status_fd) -> tuple
     args += [
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", str(LIMITS.shm_mb * mb), "--tmpfs", "/dev/shm",
+        "--perms", "1777", "--size", str(LIMITS.shm_mb * mb), "--tmpfs", "/dev/shm",
         "--perms", "1777", "--size", str(LIMITS.scratch_mb * mb), "--tmpfs", "/tmp",
         "--perms", "1777", "--size", str(LIMITS.scratch_mb * mb + input_bytes), "--tmpfs", WORKDIR,
     ]  # fmt: skip
@@ -382,6 +382,24 @@ def _end(proc: subprocess.Popen, child_pid: int, *, killing: bool) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    _await_init(child_pid)
+
+
+def _await_init(pid: int) -> None:
+    """Wait until the sandbox's init is a zombie or gone: by then the kernel has ended all its processes.
+
+    (bubblewrap returns as soon as its init reports the exit code, a moment before the init is reaped.)
+    """
+    stop = time.monotonic() + LIMITS.grace
+    while pid and time.monotonic() < stop:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                state = handle.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
+            return
+        if state in (b"Z", b"X"):
+            return
+        time.sleep(0.002)
 
 
 def _outcome(returncode: int, out: bytes, err: str, ready: bool, timeout: float) -> IsolatedResult:
