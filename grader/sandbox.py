@@ -3,33 +3,39 @@
 :func:`run_isolated` starts ``python -I`` inside `bubblewrap <https://github.com/containers/bubblewrap>`_
 (Debian's ``bubblewrap``): a read-only view of ``/usr`` and of this interpreter and its
 site-packages only (the kit's own folders, ``rubrics/`` and ``grader/`` included, are not
-there), a private size-capped ``/tmp`` and working folder, no network (loopback included),
-its own PID, IPC, UTS, cgroup and user namespaces, a fresh ``/proc`` and a minimal ``/dev``,
-a cleared environment, no capabilities, and an unprivileged uid (when the grader is root,
-bubblewrap itself is started as ``nobody``, so the kernel's process limit applies).
-Inside, rlimits cap processes, file size, CPU time, address space and open files, and they
-cannot be raised again. The grader reads at most ``max_output`` bytes back, and at the
-deadline it kills the sandbox's init, which takes every process of the sandbox with it.
+there), a private size-capped ``/tmp``, ``/dev/shm`` and working folder, no network
+(loopback included), its own PID, IPC, UTS, cgroup and user namespaces, a fresh ``/proc``
+and a minimal ``/dev``, a cleared environment, no capabilities and the uid ``nobody``
+(when the grader is root, bubblewrap keeps only the right to change uid, and setpriv and
+unshare drop to nobody in a user namespace of the code's own, so the kernel's process
+limit applies and counts this sandbox alone). Inside, rlimits cap processes, file size,
+CPU time, address space and open files, and cannot be raised again. The grader reads at
+most ``max_output`` bytes back, and at the deadline it kills the sandbox's init, which
+ends every process in it. ``docs/sandbox.md`` lists what is promised and how it is tested.
 
 Where bubblewrap is missing or cannot create a sandbox, :func:`run_isolated` raises
 :class:`SandboxUnavailable` with one line that says why and how to install it; it never
-runs code unconfined. :func:`sandbox_available` answers the same question without running.
+runs code unconfined. :func:`sandbox_available` answers the same question beforehand.
 
-Example: a query against a throwaway copy of a DuckDB file (``json`` is already imported)::
+Example: a learner's query against a throwaway copy of a DuckDB file. The SQL travels as an
+input file, never pasted into the code, and ``json`` is already imported for the code::
 
     from grader.sandbox import run_isolated
 
-    result = run_isolated(
+    code = (
         "import duckdb\\n"
-        "con = duckdb.connect('warehouse.duckdb', read_only=True)\\n"
-        "con.execute(\\"SET enable_external_access = false\\")\\n"
-        "rows = con.execute('SELECT count(*) FROM orders_daily').fetchall()\\n"
-        "print(json.dumps({'rows': rows[0][0]}))",
-        inputs={"warehouse.duckdb": "/path/to/warehouse.duckdb"},
-        timeout=10,
-        memory_mb=1024,
+        "con = duckdb.connect('warehouse.duckdb', read_only=True, config={\\n"
+        "    'enable_external_access': False, 'threads': 1, 'memory_limit': '256MB'})\\n"
+        "rows = con.execute(open('query.sql').read()).fetchall()\\n"
+        "print(json.dumps({'rows': rows}, default=str))"
     )
-    result.ok, result.value, result.error  # (True, {'rows': 1234}, '') or (False, None, why)
+    result = run_isolated(
+        code,
+        inputs={"warehouse.duckdb": "/path/to/warehouse.duckdb", "query.sql": "/path/to/answer.sql"},
+        timeout=10,
+        memory_mb=1024,  # DuckDB reserves address space: 256 MB is too little for its defaults
+    )
+    result.ok, result.value, result.error  # (True, {'rows': [[1234]]}, '') or (False, None, why)
 
 ``inputs`` maps a plain file name to a host file; each is copied into the working folder
 (the code's cwd, ``/sandbox``) before the run, so nothing the code does reaches the original.
@@ -149,7 +155,7 @@ def run_isolated(
         raise ValueError(f"memory_mb must be an int in [32, 65536], not {memory_mb!r}")
     if not (isinstance(max_output, int) and max_output > 0):
         raise ValueError(f"max_output must be a positive int, not {max_output!r}")
-    ok, why = sandbox_available()
+    ok, why = sandbox_available()  # the first call runs one trial script; the answer is cached
     if not ok:
         raise SandboxUnavailable(why)
     return _run(shutil.which("bwrap") or "bwrap", code, timeout, memory_mb, dict(inputs or {}), max_output)
@@ -402,8 +408,18 @@ def _await_init(pid: int) -> None:
         time.sleep(0.002)
 
 
+def _last_error(err: str) -> str:
+    """The exception a traceback ends with, all its lines (DuckDB's span several), else the last line."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    frames = [i for i, line in enumerate(lines) if line.startswith("  File ")]
+    start = frames[-1] + 1 if frames else len(lines) - 1
+    while 0 <= start < len(lines) and lines[start].startswith(" "):
+        start += 1
+    return " ".join(line.strip() for line in lines[max(start, 0) :])[:300]
+
+
 def _outcome(returncode: int, out: bytes, err: str, ready: bool, timeout: float) -> IsolatedResult:
-    last = (err.strip().splitlines() or [f"exit code {returncode}"])[-1][:300]
+    last = _last_error(err) or f"exit code {returncode}"
     if not ready:
         raise SandboxUnavailable(f"bubblewrap could not set up the sandbox ({last}); {INSTALL_HINT}")
     if returncode > 128:

@@ -320,6 +320,16 @@ print(json.dumps({{"readable": readable, "found": found}}))
 
 
 @needs_sandbox
+def test_a_kit_inside_the_interpreters_folders_is_still_masked(monkeypatch):
+    stand_in = Path(sys.base_prefix) / "include"  # a folder of the bound interpreter that Python can run without
+    if not stand_in.is_dir() or not any(stand_in.iterdir()):
+        pytest.skip(f"{stand_in} is not a non-empty folder here")
+    monkeypatch.setattr(sandbox, "KIT_ROOT", stand_in)
+    result = run_isolated(f"import os\nprint(json.dumps(os.listdir({str(stand_in)!r})))")
+    assert result.ok and result.value == [], result
+
+
+@needs_sandbox
 def test_cannot_read_the_graders_environment_through_proc(monkeypatch):
     secret = f"orchlab-secret-{uuid.uuid4().hex}"
     monkeypatch.setenv("ORCHLAB_RUBRIC_KEY", secret)
