@@ -75,7 +75,7 @@ READY = b"\0orchlab-sandbox-ready\n"  # the prelude's first bytes on stderr: bub
 class Limits:
     """Fixed limits of every sandboxed run (time and memory are per call)."""
 
-    tasks: int = 64  # processes and threads of the sandbox (RLIMIT_NPROC, counted per user namespace)
+    tasks: int = 32  # processes and threads (RLIMIT_NPROC, counted per user namespace): bounds memory too
     file_mb: int = 64  # largest file the code may write (RLIMIT_FSIZE), beyond the inputs' size
     scratch_mb: int = 64  # room in the working folder beyond the inputs, and the size of /tmp
     shm_mb: int = 1  # size of /dev/shm
