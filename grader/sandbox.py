@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -181,8 +182,10 @@ def _run(bwrap: str, code: str, timeout: float, memory_mb: int, inputs: dict, ma
 
 
 def _open_input(name: str, path: str | Path) -> int:
-    if not isinstance(name, str) or not name or name in {".", ".."} or "/" in name or "\0" in name:
-        raise ValueError(f"input name {name!r} must be a plain file name (no '/', not '.' or '..')")
+    if not isinstance(name, str) or name in {"", ".", ".."} or "/" in name or "\0" in name or len(name) > 200:
+        raise ValueError(
+            f"input name {name!r} must be a plain file name (no '/', not '.' or '..', 200 characters at most)"
+        )
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (OSError, TypeError, ValueError) as exc:
@@ -350,13 +353,15 @@ def _supervise(command: list[str], pass_fds: list[int], status_fd: int, timeout:
                     out += chunk
                 else:
                     err += chunk
-                    if not ready and err.startswith(READY):
+                    if not ready and READY in err:
                         ready, deadline = True, time.monotonic() + timeout
-                        del err[: len(READY)]
+                        del err[: err.index(READY) + len(READY)]
                     del err[: -LIMITS.stderr_tail]
             if len(out) > max_output:
                 stopped = f"stopped: the code printed more than {max_output:,} bytes"
                 break
+    if stopped and not child_pid and select.select([status_fd], [], [], 0)[0]:
+        child_pid = _child_pid(status + os.read(status_fd, 65_536))
     _end(proc, child_pid, killing=bool(stopped))
     proc.stdout.close()
     proc.stderr.close()
@@ -432,5 +437,5 @@ def _outcome(returncode: int, out: bytes, err: str, ready: bool, timeout: float)
         return IsolatedResult(False, error=last)
     try:
         return IsolatedResult(True, json.loads(out))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, an int past Python's digit limit
         return IsolatedResult(False, error="the code did not print one JSON document")

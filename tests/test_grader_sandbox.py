@@ -86,6 +86,8 @@ def test_anything_but_json_is_refused():
     assert run_isolated("print('hello')").error == "the code did not print one JSON document"
     assert "ZeroDivisionError" in run_isolated("1 / 0").error
     assert "SyntaxError" in run_isolated("def (:").error
+    for unreadable in ("print('1' * 5000)", "print('[' * 100_000)", "import sys; sys.stdout.buffer.write(b'\\xff')"):
+        assert run_isolated(unreadable).error == "the code did not print one JSON document", unreadable
     assert not run_isolated("print(json.dumps('\\ud800'))\nimport sys; sys.exit(3)").ok
 
 
