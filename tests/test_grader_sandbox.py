@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import sandbox
+from grader import sandbox, sandbox_command
 from grader.sandbox import LIMITS, SandboxUnavailable, run_isolated, sandbox_available
 from tests.helpers import ROOT
 
@@ -326,7 +326,7 @@ def test_a_kit_inside_the_interpreters_folders_is_still_masked(monkeypatch):
     stand_in = Path(sys.base_prefix) / "include"  # a folder of the bound interpreter that Python can run without
     if not stand_in.is_dir() or not any(stand_in.iterdir()):
         pytest.skip(f"{stand_in} is not a non-empty folder here")
-    monkeypatch.setattr(sandbox, "KIT_ROOT", stand_in)
+    monkeypatch.setattr(sandbox_command, "KIT_ROOT", stand_in)
     result = run_isolated(f"import os\nprint(json.dumps(os.listdir({str(stand_in)!r})))")
     assert result.ok and result.value == [], result
 
