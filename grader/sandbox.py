@@ -57,6 +57,7 @@ INSTALL_HINT = (
     "install bubblewrap to run code-running checks: `sudo apt-get install bubblewrap` "
     "(Debian/Ubuntu; .ci/run does this in CI)"
 )
+SETUP_HINT = "so no code is run; the sandbox needs user namespaces, which this system may forbid"
 READY = b"\0orchlab-sandbox-ready\n"  # the prelude's first bytes on stderr: bubblewrap's setup is over
 
 
@@ -100,7 +101,7 @@ def _probe(bwrap: str) -> tuple[bool, str]:
         return False, str(exc)
     if result.ok and result.value == 1:
         return True, ""
-    return False, f"bubblewrap could not run a trial script here ({result.error}); {INSTALL_HINT}"
+    return False, f"bubblewrap could not run a trial script here ({result.error}), {SETUP_HINT}"
 
 
 def run_isolated(
@@ -272,7 +273,7 @@ def _last_error(err: str) -> str:
 def _outcome(returncode: int, out: bytes, err: str, ready: bool, timeout: float) -> IsolatedResult:
     last = _last_error(err) or f"exit code {returncode}"
     if not ready:
-        raise SandboxUnavailable(f"bubblewrap could not set up the sandbox ({last}); {INSTALL_HINT}")
+        raise SandboxUnavailable(f"bubblewrap could not set up the sandbox ({last}), {SETUP_HINT}")
     if returncode > 128:
         number = returncode - 128
         if number == signal.SIGXCPU:

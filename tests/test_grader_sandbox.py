@@ -155,6 +155,25 @@ def test_refuses_to_run_without_bubblewrap(monkeypatch):
     assert str(refused.value) == why
 
 
+@needs_sandbox
+def test_a_sandbox_that_cannot_be_set_up_refuses_to_run(monkeypatch):
+    real = sandbox.bwrap_command
+
+    def broken(*args):
+        command, fds = real(*args)
+        return [command[0], "--no-such-option", *command[1:]], fds
+
+    monkeypatch.setattr(sandbox, "bwrap_command", broken)
+    sandbox._probe.cache_clear()
+    try:
+        available, why = sandbox_available()
+        assert not available and "could not set up the sandbox" in why and "no code is run" in why
+        with pytest.raises(SandboxUnavailable, match="no code is run"):
+            run_isolated("print(1)")
+    finally:
+        sandbox._probe.cache_clear()
+
+
 # --- limits -----------------------------------------------------------------------------
 
 
