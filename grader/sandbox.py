@@ -36,6 +36,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import select
 import selectors
 import shutil
@@ -95,6 +96,13 @@ def sandbox_available() -> tuple[bool, str]:
 
 @cache
 def _probe(bwrap: str) -> tuple[bool, str]:
+    try:
+        version = subprocess.run([bwrap, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"bubblewrap at {bwrap} does not start ({exc}), so no code is run; {INSTALL_HINT}"
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
+    if numbers < (0, 8):  # --size, --disable-userns and --perms on tmpfs came in 0.8.0
+        return False, f"{version or bwrap} is too old: the sandbox needs bubblewrap 0.8 or newer; {INSTALL_HINT}"
     try:
         result = _run(bwrap, "print(json.dumps(1))", timeout=10.0, memory_mb=256, inputs={}, max_output=100)
     except SandboxUnavailable as exc:

@@ -155,6 +155,17 @@ def test_refuses_to_run_without_bubblewrap(monkeypatch):
     assert str(refused.value) == why
 
 
+def test_an_old_bubblewrap_is_refused(monkeypatch, tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho bubblewrap 0.6.1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name, *args, **kwargs: str(fake))
+    available, why = sandbox_available()
+    assert not available and "bubblewrap 0.6.1 is too old" in why and "0.8 or newer" in why
+    with pytest.raises(SandboxUnavailable, match="too old"):
+        run_isolated("print(1)")
+
+
 @needs_sandbox
 def test_a_sandbox_that_cannot_be_set_up_refuses_to_run(monkeypatch):
     real = sandbox.bwrap_command
