@@ -42,21 +42,82 @@ def normalize_choice(value) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+_GLOSS = re.compile(r"\s*(?:\([^)]*\)|\[[^\]]*\]|(?:->|→|—|–|:| - ).*)$")
+_ARTICLE = re.compile(r"^(?:a|an|the|use|pick|choose|i d pick|i d use)\s+")
+
+
+def _stem_words(text: str) -> str:
+    return " ".join(re.sub(r"(?:ing|ed|es|s)$", "", w) if len(w) > 4 else w for w in text.split())
+
+
 def read_choice(value, options: dict[str, list[str]]) -> str | None:
-    """The canonical option a learner's choice names, or None when it names none of them."""
-    wanted = normalize_choice(value)
-    if not wanted:
-        return None
-    for canonical, synonyms in options.items():
-        if wanted == normalize_choice(canonical) or wanted in {normalize_choice(s) for s in synonyms}:
-            return canonical
+    """The canonical option a learner's choice names, or None when it names none or several.
+
+    Tried in order: the text as written; without a gloss ("optimistic locking (version check)",
+    "hierarchical (orchestrator -> specialists)") and a leading article ("a direct tool call");
+    with word endings dropped ("event-sourced log" for "event sourcing log").
+    """
+    raw = str(value).strip().strip("\"'`")
+    forms = [normalize_choice(raw)]
+    bare = normalize_choice(_GLOSS.sub("", raw))
+    forms += [bare, _ARTICLE.sub("", bare), _ARTICLE.sub("", forms[0])]
+    names = {c: {normalize_choice(c), *(normalize_choice(s) for s in syns)} for c, syns in options.items()}
+    for form in [f for f in forms if f]:
+        hits = [c for c, known in names.items() if form in known]
+        if len(hits) == 1:
+            return hits[0]
+    stemmed = {c: {_stem_words(k) for k in known} for c, known in names.items()}
+    for form in [f for f in forms if f]:
+        hits = [c for c, known in stemmed.items() if _stem_words(form) in known]
+        if len(hits) == 1:
+            return hits[0]
     return None
 
 
-def read_number(text: str) -> float:
-    first = text.strip().split("\n", 1)[0]
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_HEDGE = re.compile(
+    r"^(?:about|around|approximately|approx\.?|roughly|circa|ca\.|nearly|almost|just under|just over)\s+", re.I
+)
+
+
+class ReadNumber(float):
+    """A learner's number, remembering how it was written (an expression? a percentage?)."""
+
+    written: str = ""
+    expression: bool = False
+    percent: bool = False
+
+
+def _as_read(value: float, written: str, expression: bool, percent: bool) -> ReadNumber:
+    number = ReadNumber(value)
+    number.written, number.expression, number.percent = written, expression, percent
+    return number
+
+
+def read_number(text: str) -> ReadNumber:
+    """A number, percentage or arithmetic expression: "about 44 percent", "0.85⁵", "0.95^8 = 0.663".
+
+    An expression with its result must agree with it (to the precision written); the expression's
+    exact value is then used.
+    """
+    first = text.strip().split("\n", 1)[0].strip()
     first = re.sub(r"^\s*(?:answer|value|result)?\s*[:=]\s*", "", first, flags=re.I)
-    return evaluate_arithmetic(first)
+    first = _HEDGE.sub("", first.strip())
+    first = re.sub(r"\s*(?:percent|per cent|pct)\.?\s*$", "%", first, flags=re.I)
+    first = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(_SUPERSCRIPTS), first)
+    parts = [p.strip() for p in re.split(r"\s*(?:=|≈|~=)\s*", first) if p.strip()]
+    if len(parts) == 2:
+        value, result = evaluate_arithmetic(parts[0]), evaluate_arithmetic(parts[1])
+        digits = len(parts[1].rstrip("%").split(".")[1]) if "." in parts[1] else 0
+        scale = 100 if parts[1].endswith("%") else 1
+        if abs(value * scale - result * scale) > 0.5 * 10**-digits + 1e-12:
+            raise ValueError(f"{parts[0]} comes to {value:.4g}, not {parts[1]}; write one value")
+        return _as_read(value, first, True, parts[0].endswith("%"))
+    if len(parts) != 1:
+        raise ValueError(f"{first!r} is not one number or expression")
+    source = parts[0]
+    expression = bool(re.search(r"\d\s*(?:\*|\^|/|×|\+|(?<!^)-)\s*[\d(.]", source))
+    return _as_read(evaluate_arithmetic(source), source, expression, source.endswith("%"))
 
 
 def read_mapping(text: str, what: str) -> dict:

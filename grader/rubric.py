@@ -1,9 +1,10 @@
-"""Rubrics: one YAML file per exercise, loaded, validated and cached.
+"""Rubrics: one YAML file per exercise, loaded, validated into typed specs, and cached.
 
 A rubric declares the exercise's answers (name and kind), the concepts its text checks use,
-and its criteria: id, points, the answer it reads, the check, feedback for pass and fail
-(optionally per failure reason), a hint and a ``hidden`` flag. Hidden criteria are checked
-here for leaks: their feedback and hint may not contain the answer key.
+the text the learner was given (which never earns credit), and its criteria: id, points, the
+answer it reads, the check, feedback for pass and fail (optionally per failure reason), a hint
+and a ``hidden`` flag. Every problem is reported with the file and line, all in one pass
+(:func:`check_rubric_file`); a rubric with any problem does not load.
 """
 
 from __future__ import annotations
@@ -15,18 +16,24 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .answers import normalize_choice
+from .checks.build import Context, build_spec
 from .errors import RubricError
-from .safety import evaluate_arithmetic
-from .text.analyzers import ANALYZERS
+from .rubric_source import Problems, line_of, load_with_lines
+from .specs import Spec
 from .text.concepts import ConceptBook
+from .text.given import GivenText
+from .text.patterns import synonym_problem
 
 ANSWER_KINDS = ("number", "choice", "mapping", "yaml", "text")
-CHECK_TYPES = ("choice", "numeric", "text", "simulation")
 MAX_RUBRIC_BYTES = 1_000_000
 EXERCISE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+TOP_KEYS = (
+    "exercise", "title", "version", "answers", "concepts", "criteria",
+    "given_text", "given_fingerprint", "ignore_sentences", "total_points",
+)  # fmt: skip
+ANSWER_KEYS = ("kind", "options", "prompt")
+CRITERION_KEYS = ("id", "title", "points", "answer", "check", "feedback", "hint", "hidden")
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Criterion:
     title: str
     points: float
     answer: str
-    check: dict
+    check: Spec
     feedback: dict
     hint: str = ""
     hidden: bool = False
@@ -62,13 +69,18 @@ class Rubric:
     answers: dict[str, AnswerSpec]
     criteria: list[Criterion]
     concepts: ConceptBook
-    ignore_sentences: list[str]
+    given: GivenText = field(default_factory=GivenText)
     path: Path | None = None
     sha: str = ""
 
     @property
     def max_score(self) -> float:
         return float(sum(c.points for c in self.criteria))
+
+    @property
+    def ignore_sentences(self) -> GivenText:
+        """Older name for :attr:`given`."""
+        return self.given
 
 
 def default_rubrics_dir() -> Path:
@@ -96,8 +108,26 @@ def load_rubric(exercise: str, rubrics_dir: str | Path | None = None) -> Rubric:
     if not path.is_file():
         known = ", ".join(available_exercises(directory)) or "none"
         raise RubricError(f"no rubric for exercise {exercise!r} in {directory} (known: {known})")
-    stat = path.stat()
+    return load_rubric_file(path)
+
+
+def load_rubric_file(path: str | Path) -> Rubric:
+    """A rubric from any file (the exercise id must match the file name); RubricError lists every problem."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise RubricError(f"{path}: cannot read the rubric ({exc.strerror})") from None
     return _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def check_rubric_file(path: str | Path) -> list[str]:
+    """Every problem of a rubric file, one ``file:line: where: what`` line each (empty when it loads)."""
+    try:
+        load_rubric_file(path)
+    except RubricError as exc:
+        return exc.problems
+    return []
 
 
 @lru_cache(maxsize=64)
@@ -106,80 +136,206 @@ def _load(path: str, _mtime: int, size: int) -> Rubric:
         raise RubricError(f"{path}: rubric is larger than {MAX_RUBRIC_BYTES} bytes")
     raw = Path(path).read_bytes()
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RubricError(f"{path}: not valid UTF-8 YAML: {str(exc).splitlines()[0]}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RubricError(f"{path}: not UTF-8 text") from None
+    data = load_with_lines(text, path)
     return parse_rubric(data, Path(path), hashlib.sha256(raw).hexdigest()[:16])
 
 
-def _need(data: dict, key: str, kind, where: str):
-    if key not in data:
-        raise RubricError(f"{where}: missing '{key}'")
-    if not isinstance(data[key], kind):
-        raise RubricError(f"{where}: '{key}' should be {getattr(kind, '__name__', kind)}")
-    return data[key]
+def _unknown_keys(mapping, allowed, problems: Problems, where: str) -> None:
+    import difflib
+
+    for key in mapping:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.add(line_of(mapping, key), where, f"unknown key {key!r}{hint}; keys: {', '.join(allowed)}")
 
 
 def parse_rubric(data, path: Path | None = None, sha: str = "") -> Rubric:
+    """A :class:`Rubric` from parsed YAML; RubricError (with every problem) when anything is wrong."""
     where = str(path or "rubric")
+    problems = Problems(where)
     if not isinstance(data, dict):
         raise RubricError(f"{where}: a rubric is a YAML mapping")
-    exercise = _need(data, "exercise", str, where)
-    if path is not None and path.stem != exercise:
-        raise RubricError(f"{where}: file name and exercise id differ ({exercise!r})")
-    answers = {}
-    for name, spec in _need(data, "answers", dict, where).items():
-        spec = spec or {}
-        kind = spec.get("kind")
-        if kind not in ANSWER_KINDS:
-            raise RubricError(f"{where}: answer {name!r}: kind must be one of {', '.join(ANSWER_KINDS)}")
-        options = {str(k): [str(s) for s in (v or [])] for k, v in (spec.get("options") or {}).items()}
-        answers[name] = AnswerSpec(name, kind, options, str(spec.get("prompt", "")))
-    try:
-        book = ConceptBook({str(k): [str(s) for s in v] for k, v in (data.get("concepts") or {}).items()})
-    except (ValueError, re.error) as exc:
-        raise RubricError(f"{where}: concepts: {exc}") from None
-    criteria, seen = [], set()
-    for i, item in enumerate(_need(data, "criteria", list, where)):
-        criterion = _criterion(item, f"{where}: criteria[{i}]", answers, book)
-        if criterion.id in seen:
-            raise RubricError(f"{where}: criterion id {criterion.id!r} appears twice")
-        seen.add(criterion.id)
-        criteria.append(criterion)
-    if not criteria:
-        raise RubricError(f"{where}: a rubric needs at least one criterion")
+    _unknown_keys(data, TOP_KEYS, problems, "")
+    exercise = data.get("exercise")
+    if not isinstance(exercise, str) or not EXERCISE_ID.match(exercise):
+        problems.add(line_of(data, "exercise"), "exercise", "needs an id of lower-case letters, digits and _")
+        exercise = str(exercise)
+    elif path is not None and path.stem != exercise:
+        problems.add(line_of(data, "exercise"), "exercise", f"file name and exercise id differ ({exercise!r})")
+    answers = _answers(data, problems)
+    book = _concepts(data, problems)
+    given = _given(data, problems)
+    criteria = _criteria(data, answers, book, problems)
+    total = data.get("total_points")
+    if total is not None and criteria and abs(sum(c.points for c in criteria) - float(total)) > 1e-9:
+        problems.add(
+            line_of(data, "total_points"),
+            "total_points",
+            f"the criteria's points add up to {sum(c.points for c in criteria):g}, not {total}",
+        )
+    problems.raise_if_any()
+    version = data.get("version", 1)
     return Rubric(
         exercise,
         str(data.get("title", exercise)),
-        int(data.get("version", 1)),
+        int(version) if isinstance(version, int) else 1,
         answers,
         criteria,
         book,
-        [str(s) for s in data.get("ignore_sentences") or []],
+        given,
         path,
         sha,
     )
 
 
-def _criterion(item, where: str, answers: dict[str, AnswerSpec], book: ConceptBook) -> Criterion:
+def _answers(data, problems: Problems) -> dict[str, AnswerSpec]:
+    raw = data.get("answers")
+    if not isinstance(raw, dict) or not raw:
+        problems.add(line_of(data, "answers"), "answers", "a rubric declares its answers (name: {kind: ...})")
+        return {}
+    answers = {}
+    for name, spec in raw.items():
+        where = f"answers.{name}"
+        if not isinstance(spec, dict):
+            problems.add(line_of(raw, name), where, "should be a mapping with kind (and options for a choice)")
+            continue
+        _unknown_keys(spec, ANSWER_KEYS, problems, where)
+        kind = spec.get("kind")
+        if kind not in ANSWER_KINDS:
+            problems.add(
+                line_of(spec, "kind") or line_of(raw, name), where, f"kind must be one of {', '.join(ANSWER_KINDS)}"
+            )
+            continue
+        options_raw = spec.get("options") or {}
+        options = {}
+        if not isinstance(options_raw, dict):
+            problems.add(line_of(spec, "options"), where, "options should be a mapping of option -> [synonyms]")
+        else:
+            for option, synonyms in options_raw.items():
+                if synonyms is not None and not isinstance(synonyms, list):
+                    problems.add(line_of(options_raw, option), f"{where}.options.{option}", "synonyms should be a list")
+                    continue
+                options[str(option)] = [str(s) for s in (synonyms or [])]
+        if kind == "choice" and not options:
+            problems.add(line_of(raw, name), where, "a choice answer needs options")
+        answers[str(name)] = AnswerSpec(str(name), kind, options, str(spec.get("prompt", "")))
+    return answers
+
+
+def _concepts(data, problems: Problems) -> ConceptBook:
+    raw = data.get("concepts") or {}
+    if not isinstance(raw, dict):
+        problems.add(line_of(data, "concepts"), "concepts", "should be a mapping of concept -> [synonyms]")
+        return ConceptBook({})
+    good = {}
+    for name, synonyms in raw.items():
+        where = f"concepts.{name}"
+        if not isinstance(synonyms, list) or not synonyms:
+            problems.add(line_of(raw, name), where, "needs a non-empty list of synonyms")
+            continue
+        ok = True
+        for i, synonym in enumerate(synonyms):
+            problem = synonym_problem(synonym)
+            if problem:
+                problems.add(line_of(synonyms, i), where, f"synonym {synonym!r}: {problem}")
+                ok = False
+        if ok:
+            good[str(name)] = [str(s) for s in synonyms]
+    return ConceptBook(good)
+
+
+def _given(data, problems: Problems) -> GivenText:
+    texts: list[str] = []
+    for key in ("given_text", "ignore_sentences"):
+        raw = data.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+            problems.add(line_of(data, key), key, "should be a list of texts")
+            continue
+        texts += raw
+    prints = data.get("given_fingerprint")
+    if prints is not None and (not isinstance(prints, str) or not re.fullmatch(r"[0-9a-f\s]*", prints)):
+        problems.add(
+            line_of(data, "given_fingerprint"),
+            "given_fingerprint",
+            "should be the hex text `orchlab rubric fingerprint` prints",
+        )
+        prints = None
+    return GivenText.build(texts, prints or "")
+
+
+def _criteria(data, answers: dict, book: ConceptBook, problems: Problems) -> list[Criterion]:
+    raw = data.get("criteria")
+    if not isinstance(raw, list) or not raw:
+        problems.add(line_of(data, "criteria"), "criteria", "a rubric needs a non-empty list of criteria")
+        return []
+    criteria, seen = [], set()
+    for i, item in enumerate(raw):
+        criterion = _criterion(
+            item, f"criteria[{i}]", raw.line_of(i) if hasattr(raw, "line_of") else 0, answers, book, problems
+        )
+        if criterion is None:
+            continue
+        if criterion.id in seen:
+            problems.add(line_of(item, "id"), f"criteria[{i}]", f"criterion id {criterion.id!r} appears twice")
+        seen.add(criterion.id)
+        criteria.append(criterion)
+    return criteria
+
+
+def _criterion(item, where: str, line: int, answers, book: ConceptBook, problems: Problems) -> Criterion | None:
     if not isinstance(item, dict):
-        raise RubricError(f"{where}: a criterion is a mapping")
-    cid = _need(item, "id", str, where)
+        problems.add(line, where, "a criterion is a mapping")
+        return None
+    cid = item.get("id")
+    if not isinstance(cid, str) or not cid:
+        problems.add(line, where, "a criterion needs an id")
+        return None
     where = f"{where} ({cid})"
+    before = len(problems.items)
+    _unknown_keys(item, CRITERION_KEYS, problems, where)
     points = item.get("points")
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-        raise RubricError(f"{where}: points must be a positive number")
-    answer = _need(item, "answer", str, where)
+        problems.add(line_of(item, "points") or line, where, f"points must be a positive number, not {points!r}")
+    answer = item.get("answer")
     if answer not in answers:
-        raise RubricError(f"{where}: answer {answer!r} is not declared under answers:")
-    check = dict(_need(item, "check", dict, where))
-    feedback = _need(item, "feedback", dict, where)
-    if not isinstance(feedback.get("pass"), str) or not isinstance(feedback.get("fail"), str):
-        raise RubricError(f"{where}: feedback needs 'pass' and 'fail' messages")
-    kind = check.get("type")
-    if kind not in CHECK_TYPES:
-        raise RubricError(f"{where}: check type must be one of {', '.join(CHECK_TYPES)}")
-    keys = _validate_check(check, where, answers[answer], book)
+        problems.add(line_of(item, "answer") or line, where, f"answer {answer!r} is not declared under answers:")
+        return None
+    feedback = item.get("feedback")
+    if (
+        not isinstance(feedback, dict)
+        or not isinstance(feedback.get("pass"), str)
+        or not isinstance(feedback.get("fail"), str)
+    ):
+        problems.add(line_of(item, "feedback") or line, where, "feedback needs 'pass' and 'fail' messages")
+        feedback = None
+    spec = answers[answer]
+    check = (
+        build_spec(
+            item.get("check"),
+            Context(problems, f"{where}: check", set(book.names()), spec.kind, spec.options),
+        )
+        if "check" in item
+        else None
+    )
+    if "check" not in item:
+        problems.add(line, where, "a criterion needs a check")
+    if check is not None and feedback is not None:
+        known = ("pass", "fail") + tuple(check.reasons)
+        for key in feedback:
+            if key not in known:
+                problems.add(
+                    line_of(feedback, key),
+                    f"{where}: feedback",
+                    f"{key!r} is not a reason this check gives (reasons: {', '.join(known)})",
+                )
+    if len(problems.items) > before or check is None or feedback is None:
+        return None
     criterion = Criterion(
         cid,
         str(item.get("title", cid)),
@@ -191,88 +347,26 @@ def _criterion(item, where: str, answers: dict[str, AnswerSpec], book: ConceptBo
         bool(item.get("hidden", False)),
     )
     if criterion.hidden:
-        _check_no_leak(criterion, keys, where)
+        leak = _leak(criterion, _answer_keys(check, spec))
+        if leak:
+            problems.add(line, where, f"hidden criterion's feedback or hint gives its answer away ({leak!r})")
     return criterion
 
 
-def _validate_check(check: dict, where: str, answer: AnswerSpec, book: ConceptBook) -> list[str]:
-    """Validate a check and return the strings that would give its answer key away."""
-    kind = check["type"]
-    if kind == "numeric":
-        try:
-            expected = evaluate_arithmetic(str(check.get("expected")))
-        except ValueError as exc:
-            raise RubricError(f"{where}: expected: {exc}") from None
-        check["expected_value"] = expected
-        if not any(k in check for k in ("abs_tol", "rel_tol")):
-            raise RubricError(f"{where}: a numeric check needs abs_tol or rel_tol")
-        return [str(check.get("expected")), f"{expected:.2f}", f"{expected:.3f}", f"{expected * 100:.1f}"]
-    if kind == "choice":
-        expected = check.get("expected")
-        accepted = expected if isinstance(expected, list) else [expected]
-        if not answer.options:
-            raise RubricError(f"{where}: a choice check reads an answer with options")
-        for value in accepted:
-            if value not in answer.options:
-                raise RubricError(f"{where}: expected {value!r} is not an option of answer {answer.name!r}")
-        if answer.kind == "mapping" and not check.get("key"):
-            raise RubricError(f"{where}: a choice on a mapping answer needs 'key'")
+def _answer_keys(check: Spec, answer: AnswerSpec) -> list[str]:
+    """The strings that would give a hidden criterion's answer away."""
+    if check.type == "numeric":
+        value = check.expected_value
+        return [check.expected, f"{value:.2f}", f"{value:.3f}", f"{value * 100:.1f}"]
+    if check.type == "choice":
         leaks = []
-        for value in accepted:
-            leaks += [value, value.replace("_", " ")] + answer.options[value]
+        for value in check.expected:
+            leaks += [value, value.replace("_", " ")] + answer.options.get(value, [])
         return leaks
-    if kind == "text":
-        if check.get("analyzer") not in ANALYZERS:
-            raise RubricError(f"{where}: analyzer must be one of {', '.join(ANALYZERS)}")
-        for name in _concept_names(check):
-            if name not in book:
-                raise RubricError(f"{where}: concept {name!r} is not defined under concepts:")
-        return []
-    if not check.get("model"):
-        raise RubricError(f"{where}: a simulation check names its model")
     return []
 
 
-_CONCEPT_FIELDS = {
-    "choice_in_prose": ("options",),
-    "chain_figures": ("chain_context", "parallel_context", "differences", "context_free"),
-    "field_coverage": ("groups", "vague"),
-    "control_presence": ("controls", "not_controls"),
-    "concepts": ("all_of", "any_of"),
-}
-
-
-def _concept_names(check: dict) -> list[str]:
-    """The concept names a text check refers to (option keys and numbers are not concepts)."""
-    names: list[str] = []
-
-    def items(value):
-        if isinstance(value, str):
-            names.append(value)
-        elif isinstance(value, list):
-            for item in value:
-                items(item)
-        elif isinstance(value, dict) and "near" in value:
-            names.extend(str(n) for n in value["near"])
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if key in ("any", "weak") or key != "label":
-                    items(item)
-
-    for key in _CONCEPT_FIELDS[check["analyzer"]]:
-        value = check.get(key)
-        if key == "options" and isinstance(value, dict):
-            names.extend(str(v) for v in value.values())
-        elif key == "groups" and isinstance(value, dict):
-            for group in value.values():
-                items(group.get("any", []))
-                items(group.get("weak", []))
-        elif value is not None:
-            items(value)
-    return names
-
-
-def _check_no_leak(criterion: Criterion, keys: list[str], where: str) -> None:
+def _leak(criterion: Criterion, keys: list[str]) -> str | None:
     texts = list(criterion.feedback.values()) + [criterion.hint]
     for key in keys:
         needle = normalize_choice(key)
@@ -280,4 +374,18 @@ def _check_no_leak(criterion: Criterion, keys: list[str], where: str) -> None:
             continue
         for text in texts:
             if re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", normalize_choice(text)):
-                raise RubricError(f"{where}: hidden criterion's feedback or hint gives its answer away ({key!r})")
+                return key
+    return None
+
+
+__all__ = [
+    "AnswerSpec",
+    "Criterion",
+    "Rubric",
+    "available_exercises",
+    "check_rubric_file",
+    "default_rubrics_dir",
+    "load_rubric",
+    "load_rubric_file",
+    "parse_rubric",
+]

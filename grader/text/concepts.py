@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .cues import DISMISSAL
+from .cues import DISMISSAL, HEARSAY
 from .normalize import Sentence
 
 # A negation cue shortly before a match, in the same clause, negates it: "we won't add validation",
 # "not a sequential chain", "nor a mesh", "without any checks".
 _NEGATION_CUES = re.compile(
-    r"\b(?:not|no|never|nor|neither|without|instead of|rather than|no need (?:to|for)|skip\w*|\w+n[’']t|cannot)\b"
+    r"\b(?:not|no(?!\.?\s+of\b)|never|nor|neither|without|instead of|rather than|no need (?:to|for)|skip\w*|\w+n[’']t|cannot)\b"
 )
 _WINDOW_WORDS = 5
 
@@ -71,11 +71,12 @@ class Concept:
 
 def negated(match: Match, cues: re.Pattern = _NEGATION_CUES, window: int = _WINDOW_WORDS) -> bool:
     """True when a negation cue stands within ``window`` words before the match in its clause
-    ("we won't add validation"), or a dismissal follows it there ("validation is overkill")."""
+    ("we won't add validation"), a dismissal follows it there ("validation is overkill"), or the
+    clause reports someone else's view ("some would say validation")."""
     start, end = match.sentence.clause_of(match.start)
     words = match.sentence.lower[start : match.start].split()
     tail = " ".join(words[-window:]) if words else ""
-    if cues.search(tail):
+    if cues.search(tail) or HEARSAY.search(match.sentence.lower[start:end]):
         return True
     return bool(DISMISSAL.search(match.sentence.lower[match.end : max(end, match.end)]))
 

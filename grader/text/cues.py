@@ -35,10 +35,13 @@ MATH_TALK = re.compile(
 )
 # A pattern named in a clause with one of these is being turned down.
 REJECTION = re.compile(
-    r"\b(?:wrong|poor (?:fit|choice)|bad (?:fit|idea|choice)|overkill|unsuitable|inappropriate|unnecessary|"
+    r"\b(?:wrong|poor(?: (?:fit|choice|match))?|bad (?:fit|idea|choice)|overkill|unsuitable|inappropriate|unnecessary|"
     r"a mistake|tempting|ruled? out|rejected|not (?:a good|the right|suited|needed|necessary|appropriate|ideal|a fit|"
     r"fit|worth)|(?:does|do|would|will|is|are)(?:n't|n’t| not) (?:fit|work|suit|need|help|make sense|be needed|needed|"
-    r"necessary)|no need|not worth|adds? (?:coordination )?overhead)\b"
+    r"necessary)|no need|not worth|adds? (?:coordination )?overhead|over-?engineer\w*|"
+    r"(?:is|are|be|was)(?:n't|n’t)? not (?:so |very |really |that )?(?:good|great|best|suitable|useful|efficient|optimal)|"
+    r"not (?:so |very |really )?(?:good|great|the best|suitable|useful|efficient|optimal)|(?:is|are) bad|no good|"
+    r"(?:do|does|did)(?:n't|n’t| not)? not need)\b"
 )
 # Negation or displacement shortly before a pattern name: "not", "rather than", "instead of", "avoid".
 PATTERN_NEGATION = re.compile(
@@ -51,8 +54,14 @@ PROMPT_LIKE = re.compile(
     r"what should|then list|list what|i'?m designing|i am designing|i need (?:three|3)|explain|describe|"
     r"how would (?:i|you|we)|tell me|please)\b"
 )
+# Someone else's view, reported rather than held: "some would say event sourcing ...".
+HEARSAY = re.compile(
+    r"\b(?:some (?:people |teams |folks )?(?:would|might|may|could)? ?(?:say|argue|suggest|recommend|prefer|reach for)|"
+    r"one could (?:argue|say)|others? (?:would |might )?(?:say|suggest|argue)|you might think|it is tempting|"
+    r"it'?s tempting|people often)\b"
+)
 # Said after a control, these set it aside: "validation at every hand-off is overkill".
 DISMISSAL = re.compile(
     r"\b(?:overkill|unnecessary|not needed|(?:is|are)(?:n't|n’t| not) needed|no need|not worth|too slow|"
-    r"slows? (?:things|it|us|everything) down|adds? (?:too much )?overhead|(?:is|are) a waste)\b"
+    r"slows? (?:things|it|us|everything) down|adds? (?:too much )?overhead|(?:is|are) a waste|over-?engineer\w*)\b"
 )

@@ -164,6 +164,7 @@ class Sentence:
     is_question: bool = False
     kind: str = "prose"  # prose | bullet | row | heading
     cut: bool = False  # part of a run-on longer than MAX_SENTENCE_WORDS
+    paragraph: int = 0  # blocks separated by blank lines or headings
 
     def __post_init__(self):
         self.lower = self.text.lower()
@@ -198,10 +199,22 @@ def strip_markdown(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
+_LABEL_LINE = re.compile(r"^[\w ./()-]{1,40}:\s")
+
+
+def _joins(previous: str, line: str) -> str:
+    """How an unbulleted line joins the one before: a clause break (so a negation stays on its own
+    line) when the previous line has no closing punctuation and this one starts a new item."""
+    if previous[-1:] in ".!?;:," or not (line[:1].isupper() or _LABEL_LINE.match(line)):
+        return " "
+    return " \u2014 "
+
+
 def _lines(text: str):
-    """Logical lines: (kind, text). Paragraph lines are joined; bullets, rows, headings stand alone."""
+    """Logical lines: (kind, text, paragraph). Paragraph lines are joined; bullets, rows, headings stand alone."""
     text = _HTML_COMMENT.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraph: list[str] = []
+    block = 0
     for raw in text.split("\n"):
         if _FENCE.match(raw) or _TABLE_RULE.match(raw):
             continue
@@ -209,7 +222,7 @@ def _lines(text: str):
         kind = None
         if not stripped:
             kind = "blank"
-        elif _HEADING.match(raw):
+        elif _HEADING.match(raw) and not re.match(r"^\s*#\s+of\b", raw):
             kind, stripped = "heading", _HEADING.sub("", raw).strip()
         elif stripped.startswith("|") or stripped.count("|") >= 2:
             kind = "row"
@@ -218,21 +231,25 @@ def _lines(text: str):
         elif _BULLET.match(raw):
             kind, stripped = "bullet", _BULLET.sub("", raw).strip()
         if kind is None:
+            if paragraph:
+                paragraph.append(_joins(paragraph[-1], stripped))
             paragraph.append(stripped)
             continue
         if paragraph:
-            yield "prose", " ".join(paragraph)
+            yield "prose", "".join(paragraph), block
             paragraph = []
+        if kind in ("blank", "heading"):
+            block += 1
         if kind != "blank":
-            yield kind, stripped
+            yield kind, stripped, block
     if paragraph:
-        yield "prose", " ".join(paragraph)
+        yield "prose", "".join(paragraph), block
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a Markdown answer, in order, each with its clauses."""
     out: list[Sentence] = []
-    for kind, line in _lines(text):
+    for kind, line, block in _lines(text):
         line = strip_markdown(line)
         if not line:
             continue
@@ -252,7 +269,7 @@ def split_sentences(text: str) -> list[Sentence]:
         for piece in pieces:
             chunks = _bounded(piece.strip())
             for chunk in chunks:
-                out.append(Sentence(chunk, len(out), kind=kind, cut=len(chunks) > 1))
+                out.append(Sentence(chunk, len(out), kind=kind, cut=len(chunks) > 1, paragraph=block))
     return out
 
 

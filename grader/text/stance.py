@@ -44,6 +44,8 @@ def stance(match: Match, opens_design: bool) -> str:
         return "rejected"
     start, end = sentence.clause_of(match.start)
     clause = sentence.lower[start:end]
+    if cues.HEARSAY.search(clause):
+        return "neutral"
     if cues.CHOICE.search(clause) or cues.LABEL.search(sentence.lower):
         return "strong"
     if cues.CONDITIONAL.search(clause):
@@ -81,3 +83,31 @@ def score_options(options: dict[str, str], book: ConceptBook, sentences: list[Se
                 entry.score += 1
                 entry.weak.append(sentence)
     return scores
+
+
+def tied_to(
+    book: ConceptBook, option: str, target: str, others: list[str], sentences: list[Sentence]
+) -> list[Sentence]:
+    """Sentences where a mention of ``option`` has ``target`` as its nearest target concept
+    ("event sourcing for the log"), nearer than any of the ``others`` ("... for the registry")."""
+    tied = []
+    for sentence in sentences:
+        targets = [(m, name) for name in [target, *others] for m in book[name].find(sentence)]
+        if not targets:
+            continue
+        for mention in book[option].find(sentence):
+            if negated(mention):
+                continue
+            nearest = min(targets, key=lambda t: _distance(mention, t[0]))
+            if nearest[1] == target:
+                tied.append(sentence)
+                break
+    return tied
+
+
+def _distance(a: Match, b: Match) -> int:
+    if a.end <= b.start:
+        return b.start - a.end
+    if b.end <= a.start:
+        return a.start - b.end
+    return 0
