@@ -170,13 +170,7 @@ def parse_rubric(data, path: Path | None = None, sha: str = "") -> Rubric:
     book = _concepts(data, problems)
     given = _given(data, problems)
     criteria = _criteria(data, answers, book, problems)
-    total = data.get("total_points")
-    if total is not None and criteria and abs(sum(c.points for c in criteria) - float(total)) > 1e-9:
-        problems.add(
-            line_of(data, "total_points"),
-            "total_points",
-            f"the criteria's points add up to {sum(c.points for c in criteria):g}, not {total}",
-        )
+    _total(data, problems)
     problems.raise_if_any()
     version = data.get("version", 1)
     return Rubric(
@@ -190,6 +184,22 @@ def parse_rubric(data, path: Path | None = None, sha: str = "") -> Rubric:
         path,
         sha,
     )
+
+
+def _total(data, problems: Problems) -> None:
+    """``total_points`` (optional) must equal the sum of the criteria's points."""
+    total = data.get("total_points")
+    if total is None:
+        return
+    if isinstance(total, bool) or not isinstance(total, (int, float)):
+        problems.add(line_of(data, "total_points"), "total_points", f"should be a number, not {total!r}")
+        return
+    raw = data.get("criteria") if isinstance(data.get("criteria"), list) else []
+    points = [c.get("points") for c in raw if isinstance(c, dict)]
+    points = [p for p in points if isinstance(p, (int, float)) and not isinstance(p, bool)]
+    if abs(sum(points) - float(total)) > 1e-9:
+        message = f"the criteria's points add up to {sum(points):g}, not {total:g}"
+        problems.add(line_of(data, "total_points"), "total_points", message)
 
 
 def _answers(data, problems: Problems) -> dict[str, AnswerSpec]:
@@ -307,13 +317,18 @@ def _criterion(item, where: str, line: int, answers, book: ConceptBook, problems
         problems.add(line_of(item, "answer") or line, where, f"answer {answer!r} is not declared under answers:")
         return None
     feedback = item.get("feedback")
-    if (
-        not isinstance(feedback, dict)
-        or not isinstance(feedback.get("pass"), str)
-        or not isinstance(feedback.get("fail"), str)
-    ):
+    if not isinstance(feedback, dict) or "pass" not in feedback or "fail" not in feedback:
         problems.add(line_of(item, "feedback") or line, where, "feedback needs 'pass' and 'fail' messages")
         feedback = None
+    else:
+        for key, text in feedback.items():
+            if not isinstance(text, str):
+                hint = " (quote it: YAML reads a bare no/yes/on/off as true or false)" if isinstance(text, bool) else ""
+                problems.add(
+                    line_of(feedback, key), f"{where}: feedback", f"{key!r} should be text, not {text!r}{hint}"
+                )
+                feedback = None
+                break
     spec = answers[answer]
     check = (
         build_spec(
