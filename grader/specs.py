@@ -154,13 +154,19 @@ class ControlPresenceSpec(TextSpec):
 @dataclass(frozen=True, kw_only=True)
 class ConceptsSpec(TextSpec):
     analyzer = "concepts"
-    reasons = TextSpec.reasons + ("said_forbidden", "negated")
+    reasons = TextSpec.reasons + ("said_forbidden", "negated", "wrong_figure")
     all_of: tuple = param("item_list", "every item must be said", ())
     any_of: tuple = param("item_list", "at least one item must be said", ())
     none_of: tuple = param("item_list", "saying any of these fails (reason said_forbidden)", ())
     scope: str = param("scope", "where all_of items must meet: answer, paragraph or sentence", "answer")
     negated_ok: tuple = param(
         "item_list", "items that count even when negated (true in negative form: 'ten checks aren't significant')", ()
+    )
+    powers_of: float = param(
+        "float",
+        "a per-agent reliability (0.95): every power of it the answer states must come out right, and no "
+        "whole-system figure may reach it (reason wrong_figure); 0 switches it off",
+        0.0,
     )
 
 

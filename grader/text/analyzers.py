@@ -184,7 +184,14 @@ def control_presence(sentences, book: ConceptBook, spec: ControlPresenceSpec) ->
 
 
 def concepts(sentences, book: ConceptBook, spec: ConceptsSpec) -> Outcome:
-    """All of / any of / none of, with ``all_of`` met inside one ``scope`` (answer, paragraph, sentence)."""
+    """All of / any of / none of, with ``all_of`` met inside one ``scope`` (answer, paragraph, sentence),
+    and with ``powers_of`` every reliability figure stated checked."""
+    if spec.powers_of:
+        report = read_figures(sentences, spec.powers_of, (2, 12), (2, 12), [], sentences)
+        wrong = report.wrong + report.misconception + report.additive
+        if wrong:
+            sentence, what = wrong[0]
+            return Outcome(False, C.GOOD, sentence.text, "wrong_figure", f"Check this figure: {what}.")
     for item in spec.none_of:
         said = find_item(book, item, sentences)
         if said:
