@@ -95,10 +95,11 @@ class TextSpec(Spec):
 
     type = "text"
     analyzer = ""
-    reasons = ("keyword_list", "too_short", "missing")
+    reasons = ("keyword_list", "too_short", "missing", "said_forbidden")
     min_words: int = param(
         "int", "an answer shorter than this that also misses the point fails as too_short (0: off)", 8
     )
+    none_of: tuple = param("item_list", "saying any of these fails the criterion (reason said_forbidden)", ())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,10 +155,9 @@ class ControlPresenceSpec(TextSpec):
 @dataclass(frozen=True, kw_only=True)
 class ConceptsSpec(TextSpec):
     analyzer = "concepts"
-    reasons = TextSpec.reasons + ("said_forbidden", "negated", "wrong_figure")
+    reasons = TextSpec.reasons + ("negated", "wrong_figure")
     all_of: tuple = param("item_list", "every item must be said", ())
     any_of: tuple = param("item_list", "at least one item must be said", ())
-    none_of: tuple = param("item_list", "saying any of these fails (reason said_forbidden)", ())
     scope: str = param("scope", "where all_of items must meet: answer, paragraph or sentence", "answer")
     negated_ok: tuple = param(
         "item_list", "items that count even when negated (true in negative form: 'ten checks aren't significant')", ()

@@ -26,7 +26,7 @@ OPENER = re.compile(r"^(?:use|run|dispatch|fan|launch|start|kick|send|go with|ha
 # Hypotheticals and comparisons: a pattern named here is discussed, not chosen.
 CONDITIONAL = re.compile(
     r"\b(?:if|were|would|could|might|suppose|supposing|assuming|compared|versus|vs|(?<!rather )than|whereas|otherwise|"
-    r"alternatively|hypothetically)\b"
+    r"alternatively|hypothetically|flips?|change that|later)\b"
 )
 # Reliability talk: a pattern named in a sentence about the math is the comparison the task asks for.
 MATH_TALK = re.compile(
