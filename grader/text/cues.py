@@ -28,6 +28,11 @@ CONDITIONAL = re.compile(
     r"\b(?:if|were|would|could|might|suppose|supposing|assuming|compared|versus|vs|(?<!rather )than|whereas|otherwise|"
     r"alternatively|hypothetically|flips?|change that|later)\b"
 )
+# A sentence that opens with a condition describes another situation: "If the job also had to
+# diagnose, I'd add one agent" names what would be chosen then, not now.
+HYPOTHETICAL_OPENING = re.compile(r"^(?:if|when|whenever|should|once|unless|suppose|in case|only if)\b")
+# What follows an option named as the answer's headline: "Plain rule - ...", "Fan-out: ...".
+HEADLINE_END = re.compile(r"\s*(?:[:.(—–]|\s-\s|$)")
 # Reliability talk: a pattern named in a sentence about the math is the comparison the task asks for.
 MATH_TALK = re.compile(
     r"\d*\.\d+|\d\s*%|\^|\b(?:reliab\w*|probab\w*|product|multipl\w*|odds|chance|succe\w*|slowest|longest|latency|wall[- ]?clock|"

@@ -281,11 +281,11 @@ def _bounded(piece: str) -> list[str]:
 
 
 def _is_prose(segment: str) -> bool:
-    """Four words or more with function words among them: at least one in every eight words, so a
+    """Four words or more with function words among them: at least one in every seven words, so a
     long run of terms without commas ("plain rule threshold deterministic ...") is not prose."""
     words = _WORD.findall(segment.lower())
     function = sum(w in FUNCTION_WORDS for w in words)
-    return len(words) >= 4 and function >= max(1, len(words) // 8)
+    return len(words) >= 4 and function >= max(1, len(words) / 7)
 
 
 def is_keyword_dump(text: str) -> bool:
@@ -293,7 +293,7 @@ def is_keyword_dump(text: str) -> bool:
 
     The answer is cut at line breaks, commas, semicolons and table pipes; a segment is prose
     when it has four or more words with at least one function word ("the", "returns", "if"...)
-    in every eight.
+    in every seven.
     Less than a third of the words sitting in prose segments marks a keyword list, and so does
     a long answer that repeats a handful of words (fewer than one distinct word in five).
     """

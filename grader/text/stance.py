@@ -44,8 +44,11 @@ def stance(match: Match, opens_design: bool) -> str:
         return "rejected"
     start, end = sentence.clause_of(match.start)
     clause = sentence.lower[start:end]
-    if cues.HEARSAY.search(clause):
+    if cues.HEARSAY.search(clause) or cues.HYPOTHETICAL_OPENING.search(sentence.lower):
         return "neutral"
+    headline = sentence.index == 0 and len(sentence.lower[: match.start].split()) <= 2
+    if headline and cues.HEADLINE_END.match(sentence.lower[match.end :]):
+        return "strong"  # the answer opens with it: "Plain rule - ...", "Just a rule: ..."
     if cues.CHOICE.search(clause) or cues.LABEL.search(sentence.lower):
         return "strong"
     if cues.CONDITIONAL.search(clause):
