@@ -150,6 +150,9 @@ class ControlPresenceSpec(TextSpec):
     reasons = TextSpec.reasons + ("not_a_control", "negated")
     controls: tuple = param("item_list", "any one of these passes")
     not_controls: tuple = param("item_list", "said instead of a control: reason not_a_control", ())
+    vetoes: tuple = param(
+        "item_list", "a control said in the same clause as one of these does not count ('validate it on the dashboard')", ()
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

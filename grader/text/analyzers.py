@@ -48,7 +48,7 @@ def answer_sentences(text: str, given: GivenText | list[str] | tuple[str, ...] |
         given = GivenText.build(list(given or ()))
     out = []
     for sentence in split_sentences(text):
-        if sentence.is_question or cues.PROMPT_LIKE.search(sentence.lower):
+        if sentence.is_question or cues.PROMPT_LIKE.search(sentence.lower) or cues.CODE_LINE.search(sentence.lower):
             continue
         own = given.strip(sentence)
         if own is not None:
@@ -161,12 +161,12 @@ def field_coverage(sentences, book: ConceptBook, spec: FieldCoverageSpec) -> Out
 
 
 def control_presence(sentences, book: ConceptBook, spec: ControlPresenceSpec) -> Outcome:
-    """A control counts unless a not-control is said in the same clause ("validate it on the dashboard")."""
+    """A control counts unless a veto is said in the same clause ("validate it on the dashboard")."""
     hits: dict[str, list[Sentence]] = {}
     vetoed: list[Sentence] = []
     for item in spec.controls:
         for sentence in find_item(book, item, sentences):
-            if any(find_item(book, veto, [sentence], same_clause_as=item) for veto in spec.not_controls):
+            if any(find_item(book, veto, [sentence], same_clause_as=item) for veto in spec.vetoes):
                 vetoed.append(sentence)
             else:
                 hits.setdefault(describe(item), []).append(sentence)

@@ -12,7 +12,7 @@ import re
 CHOICE = re.compile(
     r"\b(?:(?:i|we)(?:'d|’d| would| will|'ll|’ll| am| are|'m|’m| should)\s+(?:\w+\s+)?"
     r"(?:use|go|pick|choose|choosing|recommend|opt|run|build|structure|design|dispatch|fan|launch|start|treat|have|"
-    r"model|set)|recommend\w*|suggest\w*|my (?:pick|choice|recommendation)|the choice is|best fit\w*|fits best|"
+    r"model|set|put|start|let|add|keep|make|combine)|recommend\w*|suggest\w*|my (?:pick|choice|recommendation)|the choice is|best fit\w*|fits best|"
     r"best fits|fits here|fits this|(?:the )?right (?:pattern|choice|shape|fit|approach|call)|is the answer|go with|opt for|"
     r"should (?:run|use|be|go|fan|dispatch)|pattern is|ideal(?:ly)?|well[- ]suited|works best|i'?d pick)\b"
 )
@@ -36,7 +36,7 @@ HEADLINE_END = re.compile(r"\s*(?:[:.(—–]|\s-\s|$)")
 # Reliability talk: a pattern named in a sentence about the math is the comparison the task asks for.
 MATH_TALK = re.compile(
     r"\d*\.\d+|\d\s*%|\^|\b(?:reliab\w*|probab\w*|product|multipl\w*|odds|chance|succe\w*|slowest|longest|latency|wall[- ]?clock|"
-    r"retr\w*|re-?run\w*|same(?!\s+time)|percent|per cent|still need\w*|requirement|isolat\w*|cascad\w*|propagat\w*|math)\b"
+    r"retr\w*|re-?run\w*|same(?!\s+(?:time|moment))|percent|per cent|still need\w*|requirement|isolat\w*|cascad\w*|propagat\w*|math)\b"
 )
 # A pattern named in a clause with one of these is being turned down.
 REJECTION = re.compile(
@@ -65,6 +65,8 @@ HEARSAY = re.compile(
     r"one could (?:argue|say)|others? (?:would |might )?(?:say|suggest|argue)|you might think|it is tempting|"
     r"it'?s tempting|people often)\b"
 )
+# A line of code, not a statement: "from pydantic import BaseModel" proves nothing about a design.
+CODE_LINE = re.compile(r"^(?:from\s+[\w.]+\s+import\b|import\s+[\w.]+(?:\s+as\s+\w+)?\s*(?:#|$))")
 # Said after a control, these set it aside: "validation at every hand-off is overkill".
 DISMISSAL = re.compile(
     r"\b(?:overkill|unnecessary|not needed|(?:is|are)(?:n't|n’t| not) needed|no need|not worth|too slow|"

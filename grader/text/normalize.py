@@ -162,7 +162,7 @@ class Sentence:
     lower: str = ""
     clauses: list[tuple[int, int]] = field(default_factory=list)
     is_question: bool = False
-    kind: str = "prose"  # prose | bullet | row | heading
+    kind: str = "prose"  # prose | bullet | row | heading | code
     cut: bool = False  # part of a run-on longer than MAX_SENTENCE_WORDS
     paragraph: int = 0  # blocks separated by blank lines or headings
 
@@ -205,9 +205,11 @@ _LABEL_LINE = re.compile(r"^[\w ./()-]{1,40}:\s")
 def _joins(previous: str, line: str) -> str:
     """How an unbulleted line joins the one before: a clause break (so a negation stays on its own
     line) when the previous line has no closing punctuation and this one starts a new item."""
-    if previous[-1:] in ".!?;:," or not (line[:1].isupper() or _LABEL_LINE.match(line)):
+    if previous[-1:] in ".!?;:,":
         return " "
-    return " \u2014 "
+    if _LABEL_LINE.match(line):
+        return "; "  # "Chained: ..." on its own line starts a new statement
+    return " \u2014 " if line[:1].isupper() else " "
 
 
 def _lines(text: str):
@@ -215,8 +217,19 @@ def _lines(text: str):
     text = _HTML_COMMENT.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraph: list[str] = []
     block = 0
+    in_code = False
     for raw in text.split("\n"):
-        if _FENCE.match(raw) or _TABLE_RULE.match(raw):
+        if _FENCE.match(raw):  # a code block ends the paragraph; each code line stands alone
+            in_code = not in_code
+            if paragraph:
+                yield "prose", "".join(paragraph), block
+                paragraph = []
+            continue
+        if in_code:
+            if raw.strip():
+                yield "code", raw.strip(), block
+            continue
+        if _TABLE_RULE.match(raw):
             continue
         stripped = raw.strip()
         kind = None
