@@ -151,7 +151,9 @@ class ControlPresenceSpec(TextSpec):
     controls: tuple = param("item_list", "any one of these passes")
     not_controls: tuple = param("item_list", "said instead of a control: reason not_a_control", ())
     vetoes: tuple = param(
-        "item_list", "a control said in the same clause as one of these does not count ('validate it on the dashboard')", ()
+        "item_list",
+        "a control said in the same clause as one of these does not count ('validate it on the dashboard')",
+        (),
     )
 
 

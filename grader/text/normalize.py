@@ -199,7 +199,7 @@ def strip_markdown(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
-_LABEL_LINE = re.compile(r"^[\w ./()-]{1,40}:\s")
+_LABEL_LINE = re.compile(r"^[*_`]*[\w ./()-]{1,40}[*_`]*:[*_`]*\s")
 
 
 def _joins(previous: str, line: str) -> str:
