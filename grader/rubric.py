@@ -241,7 +241,7 @@ def _concepts(data, problems: Problems) -> ConceptBook:
     if not isinstance(raw, dict):
         problems.add(line_of(data, "concepts"), "concepts", "should be a mapping of concept -> [synonyms]")
         return ConceptBook({})
-    good = {}
+    good, broken = {}, set()
     for name, synonyms in raw.items():
         where = f"concepts.{name}"
         if not isinstance(synonyms, list) or not synonyms:
@@ -255,7 +255,11 @@ def _concepts(data, problems: Problems) -> ConceptBook:
                 ok = False
         if ok:
             good[str(name)] = [str(s) for s in synonyms]
-    return ConceptBook(good)
+        else:
+            broken.add(str(name))
+    book = ConceptBook(good)
+    book.reported = broken  # defined but broken: already reported, so not "undefined" again
+    return book
 
 
 def _given(data, problems: Problems) -> GivenText:
@@ -333,7 +337,7 @@ def _criterion(item, where: str, line: int, answers, book: ConceptBook, problems
     check = (
         build_spec(
             item.get("check"),
-            Context(problems, f"{where}: check", set(book.names()), spec.kind, spec.options),
+            Context(problems, f"{where}: check", set(book.names()) | book.reported, spec.kind, spec.options),
         )
         if "check" in item
         else None

@@ -86,6 +86,7 @@ class ConceptBook:
 
     def __init__(self, definitions: dict[str, list[str]] | None = None):
         self._concepts: dict[str, Concept] = {}
+        self.reported: set[str] = set()  # names a rubric defines whose synonyms were refused
         for name, synonyms in (definitions or {}).items():
             self._concepts[name] = Concept(name, list(synonyms))
 
