@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -35,11 +36,11 @@ criteria:
 """
 
 
-def write(tmp_path, check: str, name: str = "small_q", extra: str = "") -> str:
+def write(tmp_path, check: str, name: str = "small_q", extra: str = "") -> Path:
     body = GOOD.format(name=name, check=textwrap.indent(textwrap.dedent(check).strip(), " " * 6)) + extra
     path = tmp_path / f"{name}.yaml"
     path.write_text(body, encoding="utf-8")
-    return str(path)
+    return path
 
 
 def problems(tmp_path, check: str, **kw) -> list[str]:
@@ -95,25 +96,25 @@ def test_unknown_check_type_and_analyzer(tmp_path):
     ],
 )
 def test_bad_synonyms_are_reported_with_concept_and_synonym(tmp_path, synonym, message):
-    path = write(tmp_path, "any_of: [thing]").replace("", "")
-    text = open(path, encoding="utf-8").read().replace("  other: [sprocket]", f"  other: [sprocket, {synonym}]")
-    open(path, "w", encoding="utf-8").write(text)
+    path = write(tmp_path, "any_of: [thing]")
+    text = path.read_text(encoding="utf-8").replace("  other: [sprocket]", f"  other: [sprocket, {synonym}]")
+    path.write_text(text, encoding="utf-8")
     found = check_rubric_file(path)
     assert any(":7: concepts.other: synonym" in p and message in p for p in found), found
 
 
 def test_bounded_repeats_are_not_called_catastrophic(tmp_path):
     path = write(tmp_path, "any_of: [thing]")
-    text = open(path, encoding="utf-8").read()
+    text = path.read_text(encoding="utf-8")
     text = text.replace("  other: [sprocket]", "  other: ['re:\\b(?:\\w+\\s+){0,3}?sprocket', 're:[^.;]{1,80}x']")
-    open(path, "w", encoding="utf-8").write(text)
+    path.write_text(text, encoding="utf-8")
     assert check_rubric_file(path) == []
 
 
 def test_every_problem_in_one_pass_and_points_that_do_not_add_up(tmp_path):
     path = write(tmp_path, "any_off: [thing]\nall_of: []", extra="total_points: 3\n")
-    text = open(path, encoding="utf-8").read().replace('fail: "Not yet."', "fail: no")
-    open(path, "w", encoding="utf-8").write(text)
+    text = path.read_text(encoding="utf-8").replace('fail: "Not yet."', "fail: no")
+    path.write_text(text, encoding="utf-8")
     found = check_rubric_file(path)
     assert len(found) == 4, found
     assert any("total_points: the criteria's points add up to 1, not 3" in p for p in found)
@@ -125,7 +126,7 @@ def test_every_problem_in_one_pass_and_points_that_do_not_add_up(tmp_path):
 
 
 def test_feedback_for_a_reason_the_check_never_gives_is_refused(tmp_path):
-    text = open(write(tmp_path, "any_of: [thing]"), encoding="utf-8").read()
+    text = write(tmp_path, "any_of: [thing]").read_text(encoding="utf-8")
     text = text.replace('fail: "Not yet."}', 'fail: "Not yet.", wrong_choise: "x"}')
     (tmp_path / "small_q.yaml").write_text(text, encoding="utf-8")
     assert any(
