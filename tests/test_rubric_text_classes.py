@@ -199,7 +199,9 @@ def test_option_names_with_a_gloss(written, option):
 
 def test_hierarchical_with_an_arrow_and_a_direct_tool_call():
     rubric = load_rubric("pattern_selection")
-    assert read_choice("Hierarchical (orchestrator → specialists)", rubric.answers["best_fit"].options) == "hierarchical"
+    assert (
+        read_choice("Hierarchical (orchestrator → specialists)", rubric.answers["best_fit"].options) == "hierarchical"
+    )
     assert read_choice("a direct tool call", rubric.answers["better_choice"].options) == "direct_tool_call"
 
 
