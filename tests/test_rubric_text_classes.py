@@ -172,7 +172,7 @@ def test_numbers_as_learners_write_them(text, value):
 
 
 def test_an_expression_and_a_result_that_disagree_is_a_question_not_a_guess():
-    with pytest.raises(ValueError, match="comes to 0.6634, not 0.70"):
+    with pytest.raises(ValueError, match=r"comes to 0\.6634, not 0\.70"):
         read_number("0.95^8 = 0.70")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from .normalize import FUNCTION_WORDS, Sentence
@@ -41,6 +42,7 @@ def _grams(words: list[str]) -> tuple[set[str], set[str]]:
     return content, pairs
 
 
+@lru_cache(maxsize=65536)
 def _hash(gram: str) -> str:
     return hashlib.blake2b(gram.encode(), digest_size=4).hexdigest()
 

@@ -165,6 +165,7 @@ class Sentence:
     kind: str = "prose"  # prose | bullet | row | heading | code
     cut: bool = False  # part of a run-on longer than MAX_SENTENCE_WORDS
     paragraph: int = 0  # blocks separated by blank lines or headings
+    hits: dict = field(default_factory=dict, repr=False, compare=False)  # concept name -> matches (memo)
 
     def __post_init__(self):
         self.lower = self.text.lower()
