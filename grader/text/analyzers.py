@@ -67,7 +67,8 @@ def choice_in_prose(sentences, book: ConceptBook, spec: ChoiceInProseSpec) -> Ou
     bad = worst.score if worst else 0
     if best.score > 0 and best.score > bad:
         if spec.targets.get(best.option):
-            tied = tied_to(book, spec.options[best.option], spec.targets[best.option], best.strong + best.weak)
+            others = [t for o, t in spec.targets.items() if o != best.option]
+            tied = tied_to(book, spec.options[best.option], spec.targets[best.option], others, best.strong + best.weak)
             if not tied:
                 return Outcome(
                     False,

@@ -91,8 +91,9 @@ def score_options(options: dict[str, str], book: ConceptBook, sentences: list[Se
 def tied_to(
     book: ConceptBook, option: str, target: str, others: list[str], sentences: list[Sentence]
 ) -> list[Sentence]:
-    """Sentences where a mention of ``option`` has ``target`` as its nearest target concept
-    ("event sourcing for the log"), nearer than any of the ``others`` ("... for the registry")."""
+    """Sentences where a mention of ``option`` is tied to ``target`` rather than to one of the
+    ``others``: the first target within eight words after it ("event sourcing for the log"), else
+    the nearest one before it ("for the log, event sourcing")."""
     tied = []
     for sentence in sentences:
         targets = [(m, name) for name in [target, *others] for m in book[name].find(sentence)]
@@ -101,11 +102,16 @@ def tied_to(
         for mention in book[option].find(sentence):
             if negated(mention):
                 continue
-            nearest = min(targets, key=lambda t: _distance(mention, t[0]))
+            after = [t for t in targets if t[0].start >= mention.end and _words_between(mention, t[0]) <= 8]
+            nearest = min(after or targets, key=lambda t: _distance(mention, t[0]))  # "X for Y" reads forward
             if nearest[1] == target:
                 tied.append(sentence)
                 break
     return tied
+
+
+def _words_between(a: Match, b: Match) -> int:
+    return len(a.sentence.lower[a.end : b.start].split())
 
 
 def _distance(a: Match, b: Match) -> int:
