@@ -37,11 +37,11 @@ def design(**replace) -> str:
 
 
 # --- pasted prompt ------------------------------------------------------------------------------
-REWORDED_PROMPT = (
-    "I am designing a multi-agent setup to investigate quality incidents in our orders_daily pipeline. "
-    "When a null rate alert fires on customer_id, I need three investigations running simultaneously: "
-    "trace lineage back to the source table, check whether the upstream orders API changed lately, "
-    "and count how many downstream models are affected. Walk me through the reliability math if each agent "
+REWORDED_PROMPT = (  # a word changed every few words: the kit may not quote the module (test_own_words)
+    "I am designing a multi-agent setup to look into quality incidents in our orders_daily pipeline. "
+    "Whenever a null-rate alert goes off on customer_id, I need three investigations running simultaneously: "
+    "trace lineage back to the source table, see whether the upstream orders API changed lately, "
+    "and count how many downstream models end up affected. Walk me through the reliability math when every agent "
     "is 95% reliable, chained end-to-end versus parallelized before synthesis."
 )
 VAGUE_REPLY = "Sounds good. Use a fan-out here. Each agent reports its findings and a short summary at the end."
