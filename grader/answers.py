@@ -42,21 +42,112 @@ def normalize_choice(value) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+_GLOSS = re.compile(r"\s*(?:\([^)]*\)|\[[^\]]*\]|(?:->|→|—|–|:|,| - ).*)$")
+_PARENTHESES = re.compile(r"\(([^)]*)\)")
+_NEGATED_PART = re.compile(r"\b(?:not|no|never|nor|instead of|rather than|avoid)\b|n[’']t\b")
+_ARTICLE = re.compile(r"^(?:a|an|the|use|pick|choose|i d pick|i d use)\s+")
+
+
+def _stem_words(text: str) -> str:
+    return " ".join(re.sub(r"(?:ing|ed|es|s)$", "", w) if len(w) > 4 else w for w in text.split())
+
+
 def read_choice(value, options: dict[str, list[str]]) -> str | None:
-    """The canonical option a learner's choice names, or None when it names none of them."""
-    wanted = normalize_choice(value)
-    if not wanted:
-        return None
-    for canonical, synonyms in options.items():
-        if wanted == normalize_choice(canonical) or wanted in {normalize_choice(s) for s in synonyms}:
-            return canonical
+    """The canonical option a learner's choice names, or None when it names none or several.
+
+    Tried in order: the text as written; without a gloss ("optimistic locking (version check)",
+    "hierarchical (orchestrator -> specialists)") and a leading article ("a direct tool call");
+    with word endings dropped ("event-sourced log" for "event sourcing log").
+    """
+    raw = str(value).strip().strip("\"'`")
+    names = {c: {normalize_choice(c), *(normalize_choice(s) for s in syns)} for c, syns in options.items()}
+    found = _match_forms(raw, names)
+    if found:
+        return found
+    # "I'd not use optimistic locking here; event sourcing.": the one option named outside a negation
+    parts = [p for p in re.split(r"[;,.]|\bbut\b", raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
+    hits = {_match_forms(p, names) for p in parts} - {None}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _match_forms(raw: str, names: dict[str, set[str]]) -> str | None:
+    forms = [normalize_choice(raw)]
+    bare = normalize_choice(_GLOSS.sub("", raw))
+    forms += [bare, _ARTICLE.sub("", bare), _ARTICLE.sub("", forms[0])]
+    forms += [normalize_choice(g) for g in _PARENTHESES.findall(raw)]  # "run the query (tool call)"
+    forms = [f for f in forms if f]
+    for form in forms:
+        hits = [c for c, known in names.items() if form in known]
+        if len(hits) == 1:
+            return hits[0]
+    stemmed = {c: {_stem_words(k) for k in known} for c, known in names.items()}
+    for form in forms:
+        hits = [c for c, known in stemmed.items() if _stem_words(form) in known]
+        if len(hits) == 1:
+            return hits[0]
+    for form in forms:  # a known name plus a word or two: "event-sourced log"
+        words = _stem_words(form)
+        hits = {c for c, known in stemmed.items() for k in known if len(k) > 3 and words.startswith(k + " ")}
+        if len(hits) == 1 and len(words.split()) <= len(max(words.split(), key=len)) + 2:
+            return hits.pop()
     return None
 
 
-def read_number(text: str) -> float:
-    first = text.strip().split("\n", 1)[0]
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_HEDGE = re.compile(
+    r"^(?:about|around|approximately|approx\.?|roughly|circa|ca\.|nearly|almost|just under|just over)\s+", re.I
+)
+
+
+_STATED_RESULT = re.compile(
+    r"(?:\bso|\bwhich is|\bgives|\bthat is|\bequals|=|≈)\s*(?:about|around|roughly|approximately|approx\.?|~)?\s*"
+    r"([-+]?\d*[.,]?\d+\s*%?)\s*\.?\s*$",
+    re.I,
+)
+
+
+class ReadNumber(float):
+    """A learner's number, remembering how it was written (an expression? a percentage?)."""
+
+    written: str = ""
+    expression: bool = False
+    percent: bool = False
+
+
+def _as_read(value: float, written: str, expression: bool, percent: bool) -> ReadNumber:
+    number = ReadNumber(value)
+    number.written, number.expression, number.percent = written, expression, percent
+    return number
+
+
+def read_number(text: str) -> ReadNumber:
+    """A number, percentage or arithmetic expression: "about 44 percent", "0.85⁵", "0.95^8 = 0.663".
+
+    An expression with its result must agree with it (to the precision written); the expression's
+    exact value is then used.
+    """
+    first = text.strip().split("\n", 1)[0].strip()
     first = re.sub(r"^\s*(?:answer|value|result)?\s*[:=]\s*", "", first, flags=re.I)
-    return evaluate_arithmetic(first)
+    first = _HEDGE.sub("", first.strip())
+    first = re.sub(r"\s*(?:percent|per cent|pct)\.?\s*$", "%", first, flags=re.I)
+    first = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(_SUPERSCRIPTS), first)
+    first = re.sub(r"(?<=[\d)])\s*[x×·]\s*(?=[\d.(])", "*", first)  # 0.95 x 8
+    stated = _STATED_RESULT.search(first)
+    if stated and re.search(r"[a-z]{3,}", first[: stated.start()], re.I):  # "cube root of 0.95, so about 98.3 %"
+        first = stated.group(1)
+    parts = [p.strip() for p in re.split(r"\s*(?:=|≈|~=)\s*", first) if p.strip()]
+    if len(parts) == 2:
+        value, result = evaluate_arithmetic(parts[0]), evaluate_arithmetic(parts[1])
+        digits = len(parts[1].rstrip("%").split(".")[1]) if "." in parts[1] else 0
+        scale = 100 if parts[1].endswith("%") else 1
+        if abs(value * scale - result * scale) > 0.5 * 10**-digits + 1e-12:
+            raise ValueError(f"{parts[0]} comes to {value:.4g}, not {parts[1]}; write one value")
+        return _as_read(value, first, True, parts[0].endswith("%"))
+    if len(parts) != 1:
+        raise ValueError(f"{first!r} is not one number or expression")
+    source = parts[0]
+    expression = bool(re.search(r"\d\s*(?:\*\*?|\^|/|×|\+|(?<!^)-)\s*[\d(.]", source))
+    return _as_read(evaluate_arithmetic(source), source, expression, source.endswith("%"))
 
 
 def read_mapping(text: str, what: str) -> dict:
@@ -81,5 +172,13 @@ def parse_answer(text: str, kind: str, name: str):
     if kind == "mapping":
         return read_mapping(text, what)
     if kind == "yaml":
-        return safe_yaml(text, what=what)
+        value = safe_yaml(_quote_generics(text), what=what)
+        if isinstance(value, str) and len(value.split()) > 3:
+            raise ValueError(f"{what} is prose, not YAML: write the fields as 'name: rules' lines")
+        return value
     return text
+
+
+def _quote_generics(text: str) -> str:
+    """Quote pydantic-style generics (``list[str]``), which YAML would read as the start of a list."""
+    return re.sub(r"(?<=[\s:{,\[])((?:list|List|dict|Dict|set|tuple|Optional)\[[\w, \[\]]+\])", r'"\1"', text)

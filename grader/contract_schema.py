@@ -170,6 +170,15 @@ def _field_rule(agent: str, name: str, spec, problems: list[str]) -> FieldRule:
     types: list[str] = []
     literals: list = []
     raw_types = spec.get("type", [])
+    generic = (
+        re.fullmatch(r"\s*(?:list|List|array)\[\s*(\w+)\s*\]\s*", str(raw_types))
+        if isinstance(raw_types, str)
+        else None
+    )
+    if generic:  # list[str], a pydantic habit: a list whose items have that type
+        raw_types = "list"
+        if "items" not in spec and generic.group(1).lower() in TYPES:
+            spec = {**spec, "items": generic.group(1)}
     for item in raw_types if isinstance(raw_types, list) else re.split(r"\s*\|\s*|\s+or\s+", str(raw_types)):
         if isinstance(item, dict) and "literal" in item:
             literals.append(item["literal"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .answers import clean, is_empty, parse_answer
 from .checks import run_check
+from .confidence import REVIEW_NOTE, Confidence, needs_review
 from .errors import NotGradable, RubricError
 from .results import CriterionResult, SubmissionResult
 from .rubric import Rubric, load_rubric
@@ -22,21 +23,36 @@ MAX_ANSWER_CHARS = 50_000
 NOT_ANSWERED = "Not answered yet."
 
 
-def _criterion_result(criterion, outcome, hidden: bool) -> CriterionResult:
-    feedback = criterion.feedback_for(outcome.reason, outcome.passed)
-    if outcome.detail and not hidden:
-        feedback = f"{feedback} {outcome.detail}"
+def _result(criterion, *, passed: bool, feedback: str, evidence: str = "", confidence: float = 1.0, **extra):
+    """The one place a :class:`CriterionResult` is built. A verdict flagged for review says so in
+    words the learner can act on."""
+    if needs_review(confidence) and REVIEW_NOTE not in feedback:
+        feedback = f"{feedback} {REVIEW_NOTE}".strip()
     return CriterionResult(
         id=criterion.id,
-        passed=outcome.passed,
-        points=criterion.points if outcome.passed else 0.0,
+        passed=passed,
+        points=criterion.points if passed else 0.0,
         max_points=criterion.points,
         feedback=feedback,
-        evidence=outcome.evidence[:600],
-        confidence=outcome.confidence,
-        hint="" if outcome.passed else criterion.hint,
+        evidence=evidence[:600],
+        confidence=float(confidence),
+        hint="" if passed else criterion.hint,
         title=criterion.title,
-        hidden=hidden,
+        hidden=criterion.hidden,
+        **extra,
+    )
+
+
+def _criterion_result(criterion, outcome) -> CriterionResult:
+    feedback = criterion.feedback_for(outcome.reason, outcome.passed)
+    if outcome.detail and not criterion.hidden:
+        feedback = f"{feedback} {outcome.detail}"
+    return _result(
+        criterion,
+        passed=outcome.passed,
+        feedback=feedback,
+        evidence=outcome.evidence,
+        confidence=outcome.confidence,
     )
 
 
@@ -92,57 +108,19 @@ def grade_answers(
     for criterion in rubric.criteria:
         spec = rubric.answers[criterion.answer]
         if criterion.answer in empty:
-            results.append(
-                CriterionResult(
-                    criterion.id,
-                    False,
-                    0.0,
-                    criterion.points,
-                    NOT_ANSWERED,
-                    "",
-                    1.0,
-                    criterion.hint,
-                    criterion.title,
-                    criterion.hidden,
-                    answered=False,
-                )
-            )
+            results.append(_result(criterion, passed=False, feedback=NOT_ANSWERED, answered=False))
             continue
         if criterion.answer in problems:
-            results.append(
-                CriterionResult(
-                    criterion.id,
-                    False,
-                    0.0,
-                    criterion.points,
-                    f"Could not read your answer: {problems[criterion.answer]}",
-                    "",
-                    1.0,
-                    criterion.hint,
-                    criterion.title,
-                    criterion.hidden,
-                )
-            )
+            feedback = f"Could not read your answer: {problems[criterion.answer]}"
+            results.append(_result(criterion, passed=False, feedback=feedback))
             continue
         try:
             outcome = run_check(criterion, values[criterion.answer], spec, rubric, cache)
         except Exception as exc:  # a grader bug must not lose the submission: flag it for a person
-            results.append(
-                CriterionResult(
-                    criterion.id,
-                    False,
-                    0.0,
-                    criterion.points,
-                    f"The grader could not check this ({type(exc).__name__}); a person will look at it.",
-                    "",
-                    0.0,
-                    criterion.hint,
-                    criterion.title,
-                    criterion.hidden,
-                )
-            )
+            feedback = f"The grader could not check this ({type(exc).__name__}); a person will look at it."
+            results.append(_result(criterion, passed=False, feedback=feedback, confidence=Confidence.NONE))
             continue
-        results.append(_criterion_result(criterion, outcome, criterion.hidden))
+        results.append(_criterion_result(criterion, outcome))
     score = float(sum(r.points for r in results))
     return SubmissionResult(
         submission=submission,

@@ -8,4 +8,12 @@ class NotGradable(Exception):
 
 
 class RubricError(ValueError):
-    """A rubric file is malformed; the message names the file and the field."""
+    """A rubric file is malformed; the message names the file, the line and the field.
+
+    ``problems`` lists every problem found (one ``file:line: ...`` string each), so a tool can
+    show them all, while the message stays one line.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems) if problems else [message]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-REVIEW_BELOW = 0.7
+from .confidence import REVIEW_BELOW
+
 CRITERION_KEYS = ("id", "passed", "points", "max_points", "feedback", "evidence", "confidence")
 SUBMISSION_KEYS = ("submission", "exercise", "gradable", "score", "max_score", "criteria", "errors")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from orchlab import demo, grade, lab, simulate, table
+from orchlab import demo, grade, lab, rubric, simulate, table
 from orchlab.args import OneLineParser, fail
 
-COMMANDS = (simulate, table, lab, demo, grade)
+COMMANDS = (simulate, table, lab, demo, grade, rubric)
 
 
 def build_parser() -> tuple[OneLineParser, dict[str, OneLineParser]]:

@@ -51,7 +51,15 @@ def test_exercise_comes_from_metadata_and_a_folder_is_graded(capsys):
     assert code == 0
     data = json.loads(out)
     assert sorted(d["exercise"] for d in data) == sorted(
-        ["pattern_selection", "reliability_math", "handoff_contracts", "state_sync", "orders_daily_design"]
+        [
+            "pattern_selection",
+            "reliability_math",
+            "handoff_contracts",
+            "state_sync",
+            "orders_daily_design",
+            "agents_or_rule",
+            "drift_handoff_checks",
+        ]
     )
     assert all(d["score"] == d["max_score"] for d in data)
 
@@ -136,8 +144,9 @@ def test_outputs_gradebook_reports_summary(capsys, tmp_path):
         "table",
     )
     assert code == 0
-    assert book.exists() and len(list(csv.DictReader(export.open(encoding="utf-8")))) == 5
-    assert len(list(reports.glob("*.html"))) == 5
+    solved = len(list(SOLUTIONS.glob("*.ipynb")))  # one per exercise
+    assert book.exists() and len(list(csv.DictReader(export.open(encoding="utf-8")))) == solved
+    assert len(list(reports.glob("*.html"))) == solved
     assert "Which criteria fail most" in summary.read_text(encoding="utf-8")
 
 

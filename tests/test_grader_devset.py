@@ -1,9 +1,10 @@
 """Agreement of the free-text checklist engine with hand labels (orders_daily_design).
 
-The development set (>= 40 answers: strong, partial, wrong, oddly phrased, adversarial) must
-agree with its labels on at least 90 % of answers for every criterion. The two held-out sets
-were written after the rules were tuned; they are reported in grader/NOTES.md and only
-required not to collapse here.
+The development set (>= 40 answers: strong, partial, wrong, oddly phrased, adversarial) and the
+first two held-out sets agree with their labels on every answer today; holdout3 (60 answers
+written blind to the rules, measured once before any change it prompted) and the two new
+questions' labelled sets (30 answers each) are held to their current per-criterion bars, so
+a change that loses agreement fails here. Figures before and after: grader/NOTES.md.
 """
 
 from __future__ import annotations
@@ -49,15 +50,53 @@ def test_devset_is_large_and_varied():
         assert labels[True] >= 5 and labels[False] >= 5, criterion
 
 
-def test_per_criterion_agreement_is_at_least_90_percent():
+def test_per_criterion_agreement_on_the_dev_set_stays_at_its_bar():
     scores = agreement(load("orders_daily_design.yaml"))
-    assert all(score >= 0.9 for score in scores.values()), scores
+    assert all(score >= 0.98 for score in scores.values()), scores
 
 
 @pytest.mark.parametrize("name", ["orders_daily_design_holdout.yaml", "orders_daily_design_holdout2.yaml"])
-def test_held_out_answers_do_not_collapse(name):
+def test_first_held_out_sets_stay_at_their_bar(name):
     scores = agreement(load(name))
-    assert all(score >= 0.75 for score in scores.values()), scores
+    assert all(score >= 0.93 for score in scores.values()), scores
+
+
+def calibration(rubric_name: str, labels: Path):
+    from grader.calibrate import calibrate, load_labels
+
+    rubric = load_rubric(rubric_name)
+    return {s.criterion: s for s in calibrate(rubric, load_labels(labels, rubric)).criteria}
+
+
+def test_holdout3_stays_at_its_bar_with_kappa():
+    stats = calibration("orders_daily_design", DEVSET / "holdout3" / "orders_daily_design.yaml")
+    assert set(stats) == set(CRITERIA)
+    for s in stats.values():  # 60 answers: 95 % is at most three disagreements
+        assert s.agreement >= 0.95 and s.kappa >= 0.85, s.to_dict()
+
+
+@pytest.mark.parametrize("exercise", ["agents_or_rule", "drift_handoff_checks"])
+def test_new_questions_stay_at_their_bar(exercise):
+    stats = calibration(exercise, DEVSET / "new_questions" / f"{exercise}.yaml")
+    assert len(stats) == 4
+    for s in stats.values():  # 30 answers: 93 % is at most two disagreements
+        assert s.n == 30 and s.agreement >= 0.93, s.to_dict()
+
+
+def test_holdout3_answer_cells_of_the_other_exercises():
+    """Whole-cell verdicts: correct, incorrect, or unreadable (flagged, never a silent zero)."""
+    items = yaml.safe_load((DEVSET / "holdout3" / "other_exercises.yaml").read_text(encoding="utf-8"))["items"]
+    agree = 0
+    for item in items:
+        rubric = load_rubric(item["exercise"])
+        result = grade_answers({item["answer"]: str(item["text"])}, rubric, partial=True)
+        graded = [c for c in result.criteria if c.answered]
+        if any(c.feedback.startswith("Could not read your answer") for c in graded):
+            got = "unreadable"
+        else:
+            got = "correct" if all(c.passed for c in graded) else "incorrect"
+        agree += got == item["expected"]
+    assert agree / len(items) >= 0.98, agree
 
 
 def test_every_criterion_returns_evidence_feedback_and_confidence():

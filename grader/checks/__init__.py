@@ -1,10 +1,11 @@
 """The check types a rubric criterion can use: choice, numeric, text and simulation.
 
-Each check takes the parsed answer, the criterion's ``check`` settings and a per-submission
-cache, and returns an :class:`Outcome`.
+Each check's parameters are a typed spec (:mod:`grader.checks.specs`) built when the rubric
+loads; :data:`CHECKS` maps a check type to the function that runs it, and every check
+returns an :class:`~grader.outcome.Outcome`.
 """
 
-from .base import Outcome
-from .registry import run_check
+from ..outcome import Outcome
+from .registry import CHECKS, MODELS, run_check
 
-__all__ = ["Outcome", "run_check"]
+__all__ = ["CHECKS", "MODELS", "Outcome", "run_check"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 from ..answers import normalize_key, read_choice
-from .base import Outcome
+from ..outcome import Outcome
 
 
-def choice_check(value, check: dict, spec) -> Outcome:
-    """The learner's option (directly, or ``check['key']`` of a mapping) against the expected one(s)."""
+def choice_check(value, check, spec) -> Outcome:
+    """The learner's option (directly, or ``check.key`` of a mapping) against the expected one(s)."""
     if spec.kind == "mapping":
-        key = normalize_key(check["key"])
+        key = normalize_key(check.key)
         if key not in value:
-            return Outcome(False, 1.0, "", "missing_key", f"No entry for '{check['key']}'.")
+            return Outcome(False, 1.0, "", "missing_key", f"No entry for '{check.key}'.")
         raw = value[key]
     else:
         raw = value
@@ -22,25 +22,36 @@ def choice_check(value, check: dict, spec) -> Outcome:
     if isinstance(raw, (dict, list)):
         return Outcome(False, 1.0, str(raw), "unknown_option", "Give one option name.")
     chosen = read_choice(raw, spec.options)
-    expected = check["expected"] if isinstance(check["expected"], list) else [check["expected"]]
     evidence = str(raw)
     if chosen is None:
         return Outcome(
             False, 1.0, evidence, "unknown_option", f"'{raw}' is not one of the options: {', '.join(spec.options)}."
         )
-    return Outcome(chosen in expected, 1.0, evidence, "pass" if chosen in expected else "fail")
+    return Outcome(chosen in check.expected, 1.0, evidence, "pass" if chosen in check.expected else "fail")
 
 
-def numeric_check(value: float, check: dict, spec) -> Outcome:
-    """A number within the rubric's absolute or relative tolerance; 86 reads as 86 % for a probability."""
-    detail = ""
-    if check.get("probability", True) and 1 < value <= 100:
-        value = value / 100
-        detail = f"Read as {value:.4g} (a percentage). "
-    expected = check["expected_value"]
-    ok = math.isclose(
-        value, expected, rel_tol=float(check.get("rel_tol", 0.0)), abs_tol=float(check.get("abs_tol", 0.0))
-    )
-    if not ok and not detail:
-        detail = f"Your value {value:.4g} is outside the accepted range."
-    return Outcome(ok, 1.0, f"{value:.6g}", "pass" if ok else "fail", detail.strip())
+def numeric_check(value: float, check, spec) -> Outcome:
+    """A number within the rubric's tolerance. For a probability, a plain number or one written with
+    % above 1 reads as a percentage (86 -> 0.86); a whole percentage that rounds from the right value
+    passes when ``whole_percent`` is on. An expression is never reinterpreted."""
+    written = getattr(value, "written", str(value))
+    expression = getattr(value, "expression", False)
+    percent = getattr(value, "percent", False)
+    value = float(value)
+    expected = check.expected_value
+    if check.probability and 1 < value <= 100 and not expression:
+        value, percent = value / 100, True
+    ok = math.isclose(value, expected, rel_tol=check.rel_tol, abs_tol=check.abs_tol)
+    if not ok and percent and check.whole_percent and check.probability:
+        ok = round(value * 100) == round(expected * 100) and abs(value * 100 - round(value * 100)) < 1e-9
+    if ok:
+        return Outcome(True, 1.0, f"{value:.6g}", "pass")
+    if check.probability and value > 1:
+        detail = f"{written} comes to {value:.4g}, and a probability lies between 0 and 1."
+    else:
+        detail = (
+            f"{written} comes to {value:.4g}, outside the accepted range."
+            if expression
+            else (f"Your value {value:.4g} is outside the accepted range.")
+        )
+    return Outcome(False, 1.0, f"{value:.6g}", "fail", detail)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..contract_schema import parse_contracts, validate
-from .base import Outcome
+from ..outcome import Outcome
 
 AGENTS = ("lineage", "source", "impact")
 SEEDS = range(12)
@@ -129,7 +129,7 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
     m: Measurement = cache["handoff_measure"]
     evidence = f"caught {len(m.caught)} of {len(m.caught) + len(m.slipped)} injected failures"
     notes = ("Notes on your contract: " + "; ".join(m.problems[:5]) + ".") if m.problems else ""
-    what = check.get("measure")
+    what = check.measure
     if what == "accepts_right":
         if not m.rejected_right:
             return Outcome(True, 1.0, "accepted every right payload", "pass", notes)
@@ -142,7 +142,7 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
             f"Rejected although right: {rejected}. {notes}".strip(),
         )
     if what == "catch":
-        wanted = set(check.get("injections", []))
+        wanted = set(check.injections)
         slipped = [c for c in m.slipped if c.injection in wanted]
         caught = [c for c in m.caught if c.injection in wanted]
         evidence = f"caught {len(caught)} of {len(caught) + len(slipped)}"
@@ -150,12 +150,12 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
             return Outcome(True, 1.0, evidence, "pass")
         return Outcome(False, 1.0, evidence, "fail", f"Slipped through: {_list(slipped)}.")
     if what == "silent_rate":
-        trials, seed = int(check.get("trials", 4000)), int(check.get("seed", 7))
+        trials, seed = check.trials, check.seed
         rate = round(m.catch_rate, 3)
         rates = simulated_rates(rate, trials, seed)
         slipped = f" Slipped through: {_list(m.slipped)}." if m.slipped else ""
         if rates is None:
-            ok = rate >= float(check.get("min_catch_rate", 0.8))
+            ok = rate >= check.min_catch_rate
             return Outcome(
                 ok,
                 0.6,
@@ -165,7 +165,7 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
                 f"catch rate alone.{slipped}",
             )
         silent, baseline = rates
-        ok = silent <= float(check.get("max_silent", 0.02))
+        ok = silent <= check.max_silent
         detail = (
             f"Your contract caught {rate:.0%} of the injected failures. In {trials} simulated orders_daily "
             f"incidents with that catch rate at every hand-off, {silent:.1%} end with a wrong answer "

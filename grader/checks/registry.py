@@ -1,41 +1,56 @@
-"""Dispatch a criterion's check to its implementation."""
+"""Which function runs each check type and each simulation model: two mappings, no branches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..outcome import Outcome
 from ..text.analyzers import analyze, answer_sentences
-from .base import Outcome
 from .basic import choice_check, numeric_check
 
 
-def _text_check(value: str, check: dict, rubric, cache: dict, answer: str) -> Outcome:
-    key = ("sentences", answer)
+def _text_check(criterion, value: str, spec, rubric, cache: dict) -> Outcome:
+    key = ("sentences", criterion.answer)
     if key not in cache:
-        cache[key] = answer_sentences(value, rubric.ignore_sentences)
-    verdict = analyze(check["analyzer"], value, rubric.concepts, check, rubric.ignore_sentences, sentences=cache[key])
-    return Outcome(verdict.passed, verdict.confidence, verdict.evidence, verdict.reason, verdict.detail)
+        cache[key] = answer_sentences(value, rubric.given)
+    return analyze(value, rubric.concepts, criterion.check, rubric.given, sentences=cache[key])
 
 
-def _simulation_check(value, check: dict, cache: dict, spec) -> Outcome:
-    model = check["model"]
-    if model == "handoff_contracts":
-        from .handoffs import handoff_check
+def _handoff_contracts(criterion, value, spec, rubric, cache: dict) -> Outcome:
+    from .handoffs import handoff_check
 
-        return handoff_check(value, check, cache)
-    if model == "shared_state":
-        from .shared_state import shared_state_check
+    return handoff_check(value, criterion.check, cache)
 
-        return shared_state_check(value, check, cache, spec.options)
-    raise ValueError(f"unknown simulation model {model!r}")
+
+def _shared_state(criterion, value, spec, rubric, cache: dict) -> Outcome:
+    from .shared_state import shared_state_check
+
+    return shared_state_check(value, criterion.check, cache, spec.options)
+
+
+CheckFunction = Callable[..., Outcome]
+
+MODELS: dict[str, CheckFunction] = {
+    "handoff_contracts": _handoff_contracts,
+    "shared_state": _shared_state,
+}
+
+
+def _simulation_check(criterion, value, spec, rubric, cache: dict) -> Outcome:
+    return MODELS[criterion.check.model](criterion, value, spec, rubric, cache)
+
+
+CHECKS: dict[str, CheckFunction] = {
+    "choice": lambda criterion, value, spec, rubric, cache: choice_check(value, criterion.check, spec),
+    "numeric": lambda criterion, value, spec, rubric, cache: numeric_check(value, criterion.check, spec),
+    "text": _text_check,
+    "simulation": _simulation_check,
+}
 
 
 def run_check(criterion, value, spec, rubric, cache: dict) -> Outcome:
-    kind = criterion.check["type"]
-    if kind == "choice":
-        return choice_check(value, criterion.check, spec)
-    if kind == "numeric":
-        return numeric_check(value, criterion.check, spec)
-    if kind == "text":
-        return _text_check(value, criterion.check, rubric, cache, criterion.answer)
-    if kind == "simulation":
-        return _simulation_check(value, criterion.check, cache, spec)
-    raise ValueError(f"unknown check type {kind!r}")
+    """The outcome of one criterion's check on the learner's parsed answer."""
+    return CHECKS[criterion.check.type](criterion, value, spec, rubric, cache)
+
+
+__all__ = ["CHECKS", "MODELS", "run_check"]

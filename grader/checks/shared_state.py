@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..answers import read_choice
-from .base import Outcome
+from ..outcome import Outcome
 
 KNOWN_LOSSY = {"blind_overwrite"}
 
@@ -31,10 +31,10 @@ def shared_state_check(value, check: dict, cache: dict, options: dict[str, list[
             False, 1.0, str(value), "unknown_option", f"'{value}' is not one of the strategies: {', '.join(options)}."
         )
     params = dict(
-        agents=int(check.get("agents", 4)),
-        updates=int(check.get("updates", 50)),
-        contention=float(check.get("contention", 0.8)),
-        seed=int(check.get("seed", 0)),
+        agents=int(check.agents),
+        updates=int(check.updates),
+        contention=float(check.contention),
+        seed=int(check.seed),
     )
     run = _run(strategy, **params)
     if run is None:
@@ -47,7 +47,7 @@ def shared_state_check(value, check: dict, cache: dict, options: dict[str, list[
             "The shared-state simulator is not installed, so this was judged from how the strategy is known to behave.",
         )
     baseline = _run("blind_overwrite", **params)
-    ok = run["lost_updates"] <= int(check.get("max_lost", 0))
+    ok = run["lost_updates"] <= check.max_lost
     detail = (
         f"Simulated with {params['agents']} agents making {params['updates']} updates each at contention "
         f"{params['contention']:g}: {strategy.replace('_', ' ')} lost {run['lost_updates']} of "

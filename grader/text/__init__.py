@@ -5,14 +5,17 @@ rubric, a negation rule, or a number read from the learner's own sentence, and e
 result carries the sentence that earned it.
 """
 
-from .analyzers import ANALYZERS, TextVerdict, analyze
+from .analyzers import ANALYZERS, analyze, answer_sentences
 from .concepts import Concept, ConceptBook
+from .given import GivenText, fingerprint
 from .normalize import Sentence, is_keyword_dump, split_sentences
 from .numbers import find_numbers, parse_number_words, read_claims
 
 __all__ = [
     "ANALYZERS",
-    "TextVerdict",
+    "answer_sentences",
+    "GivenText",
+    "fingerprint",
     "analyze",
     "Concept",
     "ConceptBook",

@@ -13,13 +13,20 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .cues import DISMISSAL
+from .cues import DISMISSAL, HEARSAY
+
+try:  # Python >= 3.11
+    from re import _constants as _C
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _C
+    import sre_parse as _sre_parse
 from .normalize import Sentence
 
 # A negation cue shortly before a match, in the same clause, negates it: "we won't add validation",
 # "not a sequential chain", "nor a mesh", "without any checks".
 _NEGATION_CUES = re.compile(
-    r"\b(?:not|no|never|nor|neither|without|instead of|rather than|no need (?:to|for)|skip\w*|\w+n[’']t|cannot)\b"
+    r"\b(?:not|no(?!\.?\s+of\b)|never|nor|neither|without|instead of|rather than|no need (?:to|for)|skip\w*|\w+n[’']t|cannot)\b"
 )
 _WINDOW_WORDS = 5
 
@@ -52,6 +59,43 @@ class Match:
         return self.sentence.lower[self.start : self.end]
 
 
+def _anchors(synonym: str) -> set[str] | None:
+    """Lower-case strings one of which must occur in any text the synonym matches, or None if
+    none can be told (then the concept is always scanned). Used to skip a regex scan cheaply."""
+    if not synonym.startswith("re:"):
+        first = re.split(r"[\s_-]+", synonym.strip().lower())[0].rstrip("*")
+        return {first} if first else None
+    try:
+        parsed = list(_sre_parse.parse(synonym[3:].strip(), re.I))
+    except Exception:  # refused at load already; never skip
+        return None
+    return _prefixes(parsed)
+
+
+def _prefixes(items) -> set[str] | None:
+    out = ""
+    for op, arg in items:
+        if op is _C.AT:
+            if out:
+                break
+            continue
+        if op is _C.LITERAL:
+            out += chr(arg).lower()
+            continue
+        if not out and op is _C.SUBPATTERN:
+            return _prefixes(list(arg[-1]))
+        if not out and op is _C.BRANCH:
+            found = set()
+            for branch in arg[1]:
+                sub = _prefixes(list(branch))
+                if not sub:
+                    return None
+                found |= sub
+            return found
+        break
+    return {out} if len(out) >= 2 else None
+
+
 class Concept:
     """One idea and its synonyms, compiled into a single case-insensitive pattern."""
 
@@ -61,9 +105,25 @@ class Concept:
         self.name = name
         self.synonyms = list(synonyms)
         self.pattern = re.compile("|".join(phrase_regex(s) for s in synonyms), re.I)
+        anchors: set[str] | None = set()
+        for synonym in synonyms:
+            found = _anchors(synonym)
+            if found is None:
+                anchors = None
+                break
+            anchors |= found
+        self.anchors = tuple(anchors) if anchors else None
 
     def find(self, sentence: Sentence) -> list[Match]:
-        return [Match(self.name, sentence, m.start(), m.end()) for m in self.pattern.finditer(sentence.lower)]
+        """Every match in the sentence, computed once per sentence and concept."""
+        key = (self.name, id(self))
+        found = sentence.hits.get(key)
+        if found is None and self.anchors and not any(a in sentence.lower for a in self.anchors):
+            found = sentence.hits[key] = []
+        if found is None:
+            found = [Match(self.name, sentence, m.start(), m.end()) for m in self.pattern.finditer(sentence.lower)]
+            sentence.hits[key] = found
+        return found
 
     def __repr__(self):
         return f"Concept({self.name!r}, {len(self.synonyms)} synonyms)"
@@ -71,11 +131,12 @@ class Concept:
 
 def negated(match: Match, cues: re.Pattern = _NEGATION_CUES, window: int = _WINDOW_WORDS) -> bool:
     """True when a negation cue stands within ``window`` words before the match in its clause
-    ("we won't add validation"), or a dismissal follows it there ("validation is overkill")."""
+    ("we won't add validation"), a dismissal follows it there ("validation is overkill"), or the
+    clause reports someone else's view ("some would say validation")."""
     start, end = match.sentence.clause_of(match.start)
     words = match.sentence.lower[start : match.start].split()
     tail = " ".join(words[-window:]) if words else ""
-    if cues.search(tail):
+    if cues.search(tail) or HEARSAY.search(match.sentence.lower[start:end]):
         return True
     return bool(DISMISSAL.search(match.sentence.lower[match.end : max(end, match.end)]))
 
@@ -85,6 +146,7 @@ class ConceptBook:
 
     def __init__(self, definitions: dict[str, list[str]] | None = None):
         self._concepts: dict[str, Concept] = {}
+        self.reported: set[str] = set()  # names a rubric defines whose synonyms were refused
         for name, synonyms in (definitions or {}).items():
             self._concepts[name] = Concept(name, list(synonyms))
 

@@ -16,7 +16,9 @@ from .normalize import Sentence
 from .numbers import find_numbers, normalize_numbers, read_claims
 
 _PER_AGENT = re.compile(r"\b(?:each|per|individual\w*|every|single|one|agent|agents|investigator|specialist)\b")
-_SYSTEM_TALK = re.compile(r"\b(?:reliab\w*|succe\w*|probab\w*|odds|chance|system|overall|end[- ]to[- ]end)\b")
+_SYSTEM_TALK = re.compile(
+    r"\b(?:reliab\w*|succe\w*|probab\w*|odds|chance|system|overall|end[- ]to[- ]end|rises?|lifts?|improves?|boosts?|goes up|jumps?)\b"
+)
 _NEGATION_BEFORE = re.compile(r"\b(?:not|no|never|rather than|instead of|\w+n[’']t|without)\b")
 
 
@@ -77,9 +79,11 @@ def read_figures(
                         report.right_bare.append((sentence, number.raw.strip()))
                         right_here = True
                         break
-        if sentence.index in parallel_ids and not right_here and _SYSTEM_TALK.search(text):
+        # every number is a claim: a right chained figure does not excuse a wrong parallel one beside it
+        if sentence.index in parallel_ids and _SYSTEM_TALK.search(text):
             for number in numbers:
-                if (number.percent or number.decimals) and base - 1e-9 <= number.value <= 1.0:
+                operand = re.match(r"\s*[*×x·^]", text[number.end :]) or re.search(r"[*×x·^]\s*$", text[: number.start])
+                if (number.percent or number.decimals) and base - 1e-9 <= number.value <= 1.0 and not operand:
                     before = " ".join(text[: number.start].split()[-5:])
                     after = " ".join(text[number.end :].split()[:2])
                     if not _PER_AGENT.search(before) and not _PER_AGENT.search(after):

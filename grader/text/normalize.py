@@ -162,8 +162,10 @@ class Sentence:
     lower: str = ""
     clauses: list[tuple[int, int]] = field(default_factory=list)
     is_question: bool = False
-    kind: str = "prose"  # prose | bullet | row | heading
+    kind: str = "prose"  # prose | bullet | row | heading | code
     cut: bool = False  # part of a run-on longer than MAX_SENTENCE_WORDS
+    paragraph: int = 0  # blocks separated by blank lines or headings
+    hits: dict = field(default_factory=dict, repr=False, compare=False)  # concept name -> matches (memo)
 
     def __post_init__(self):
         self.lower = self.text.lower()
@@ -198,18 +200,43 @@ def strip_markdown(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
+_LABEL_LINE = re.compile(r"^[*_`]*[\w ./()-]{1,40}[*_`]*:[*_`]*\s")
+
+
+def _joins(previous: str, line: str) -> str:
+    """How an unbulleted line joins the one before: a clause break (so a negation stays on its own
+    line) when the previous line has no closing punctuation and this one starts a new item."""
+    if previous[-1:] in ".!?;:,":
+        return " "
+    if _LABEL_LINE.match(line):
+        return "; "  # "Chained: ..." on its own line starts a new statement
+    return " \u2014 " if line[:1].isupper() else " "
+
+
 def _lines(text: str):
-    """Logical lines: (kind, text). Paragraph lines are joined; bullets, rows, headings stand alone."""
+    """Logical lines: (kind, text, paragraph). Paragraph lines are joined; bullets, rows, headings stand alone."""
     text = _HTML_COMMENT.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraph: list[str] = []
+    block = 0
+    in_code = False
     for raw in text.split("\n"):
-        if _FENCE.match(raw) or _TABLE_RULE.match(raw):
+        if _FENCE.match(raw):  # a code block ends the paragraph; each code line stands alone
+            in_code = not in_code
+            if paragraph:
+                yield "prose", "".join(paragraph), block
+                paragraph = []
+            continue
+        if in_code:
+            if raw.strip():
+                yield "code", raw.strip(), block
+            continue
+        if _TABLE_RULE.match(raw):
             continue
         stripped = raw.strip()
         kind = None
         if not stripped:
             kind = "blank"
-        elif _HEADING.match(raw):
+        elif _HEADING.match(raw) and not re.match(r"^\s*#\s+of\b", raw):
             kind, stripped = "heading", _HEADING.sub("", raw).strip()
         elif stripped.startswith("|") or stripped.count("|") >= 2:
             kind = "row"
@@ -218,21 +245,25 @@ def _lines(text: str):
         elif _BULLET.match(raw):
             kind, stripped = "bullet", _BULLET.sub("", raw).strip()
         if kind is None:
+            if paragraph:
+                paragraph.append(_joins(paragraph[-1], stripped))
             paragraph.append(stripped)
             continue
         if paragraph:
-            yield "prose", " ".join(paragraph)
+            yield "prose", "".join(paragraph), block
             paragraph = []
+        if kind in ("blank", "heading"):
+            block += 1
         if kind != "blank":
-            yield kind, stripped
+            yield kind, stripped, block
     if paragraph:
-        yield "prose", " ".join(paragraph)
+        yield "prose", "".join(paragraph), block
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a Markdown answer, in order, each with its clauses."""
     out: list[Sentence] = []
-    for kind, line in _lines(text):
+    for kind, line, block in _lines(text):
         line = strip_markdown(line)
         if not line:
             continue
@@ -252,7 +283,7 @@ def split_sentences(text: str) -> list[Sentence]:
         for piece in pieces:
             chunks = _bounded(piece.strip())
             for chunk in chunks:
-                out.append(Sentence(chunk, len(out), kind=kind, cut=len(chunks) > 1))
+                out.append(Sentence(chunk, len(out), kind=kind, cut=len(chunks) > 1, paragraph=block))
     return out
 
 
@@ -264,16 +295,19 @@ def _bounded(piece: str) -> list[str]:
 
 
 def _is_prose(segment: str) -> bool:
+    """Four words or more with function words among them: at least one in every seven words, so a
+    long run of terms without commas ("plain rule threshold deterministic ...") is not prose."""
     words = _WORD.findall(segment.lower())
-    return (len(words) >= 4 and any(w in FUNCTION_WORDS for w in words)) or len(words) >= 7
+    function = sum(w in FUNCTION_WORDS for w in words)
+    return len(words) >= 4 and function >= max(1, len(words) / 7)
 
 
 def is_keyword_dump(text: str) -> bool:
     """True when an answer is a bare list of terms rather than statements that connect them.
 
     The answer is cut at line breaks, commas, semicolons and table pipes; a segment is prose
-    when it has four or more words including a function word ("the", "returns", "if"...), or
-    seven words or more.
+    when it has four or more words with at least one function word ("the", "returns", "if"...)
+    in every seven.
     Less than a third of the words sitting in prose segments marks a keyword list, and so does
     a long answer that repeats a handful of words (fewer than one distinct word in five).
     """

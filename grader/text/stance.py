@@ -44,6 +44,11 @@ def stance(match: Match, opens_design: bool) -> str:
         return "rejected"
     start, end = sentence.clause_of(match.start)
     clause = sentence.lower[start:end]
+    if cues.HEARSAY.search(clause) or cues.HYPOTHETICAL_OPENING.search(sentence.lower):
+        return "neutral"
+    headline = sentence.index == 0 and len(sentence.lower[: match.start].split()) <= 2
+    if headline and cues.HEADLINE_END.match(sentence.lower[match.end :]):
+        return "strong"  # the answer opens with it: "Plain rule - ...", "Just a rule: ..."
     if cues.CHOICE.search(clause) or cues.LABEL.search(sentence.lower):
         return "strong"
     if cues.CONDITIONAL.search(clause):
@@ -81,3 +86,37 @@ def score_options(options: dict[str, str], book: ConceptBook, sentences: list[Se
                 entry.score += 1
                 entry.weak.append(sentence)
     return scores
+
+
+def tied_to(
+    book: ConceptBook, option: str, target: str, others: list[str], sentences: list[Sentence]
+) -> list[Sentence]:
+    """Sentences where a mention of ``option`` is tied to ``target`` rather than to one of the
+    ``others``: the first target within eight words after it ("event sourcing for the log"), else
+    the nearest one before it ("for the log, event sourcing")."""
+    tied = []
+    for sentence in sentences:
+        targets = [(m, name) for name in [target, *others] for m in book[name].find(sentence)]
+        if not targets:
+            continue
+        for mention in book[option].find(sentence):
+            if negated(mention):
+                continue
+            after = [t for t in targets if t[0].start >= mention.end and _words_between(mention, t[0]) <= 8]
+            nearest = min(after or targets, key=lambda t: _distance(mention, t[0]))  # "X for Y" reads forward
+            if nearest[1] == target:
+                tied.append(sentence)
+                break
+    return tied
+
+
+def _words_between(a: Match, b: Match) -> int:
+    return len(a.sentence.lower[a.end : b.start].split())
+
+
+def _distance(a: Match, b: Match) -> int:
+    if a.end <= b.start:
+        return b.start - a.end
+    if b.end <= a.start:
+        return a.start - b.end
+    return 0
