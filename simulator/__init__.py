@@ -36,7 +36,7 @@ from .params import (
     Scenario,
     uniform_scenario,
 )
-from .results import SimulationResult
+from .results import SimulationResult, rate_key
 from .runner import build_scenario, compound_table, resume_trial, simulate, sweep
 from .scenarios import ScenarioError, load_scenario, shipped_scenarios
 from .shared_state import STRATEGIES, compare_strategies, contention_sweep, run_shared_state
@@ -50,6 +50,7 @@ __all__ = [
     "resume_trial",
     "build_scenario",
     "SimulationResult",
+    "rate_key",
     # describing a system
     "Scenario",
     "Agent",
