@@ -61,6 +61,7 @@ class TrialContext:
         "calls",
         "caught_at",
         "checkpoints",
+        "checks",
         "children",
         "correlation",
         "defenses",
@@ -105,6 +106,7 @@ class TrialContext:
         self.by_name = {p.name: p for p in self.plans}
         self.defenses = d = scenario.defenses
         self.reject = rejection_table(d)
+        self.checks = any(self.reject)  # no check can reject: skip the comparison (the draw is still made)
         self.handoff_latency = d.handoff_latency
         self.backoff = d.backoff
         self.correlation = scenario.correlation
@@ -168,8 +170,10 @@ def run_agent(ctx: TrialContext, plan: AgentPlan, in_kind: int):
         ctx.record(plan.name, "restored", ctx.env.now, "from_checkpoint")
         return ctx.resume[plan.name], False
     env, draw, events, name = ctx.env, ctx.random, ctx.events, plan.name
-    timeout, getrandbits = env.timeout, ctx.getrandbits
-    n_kinds, bits = len(plan.kinds), plan.kind_bits
+    timeout, getrandbits, reject = env.timeout, ctx.getrandbits, ctx.reject
+    reliability, silent_share, kinds = plan.reliability, plan.silent_share, plan.kinds
+    n_kinds, bits = len(kinds), plan.kind_bits
+    start = 0.0
     for tries in range(plan.attempts):
         if tries:
             ctx.retries += 1
@@ -177,7 +181,8 @@ def run_agent(ctx: TrialContext, plan: AgentPlan, in_kind: int):
                 start = env.now
                 yield timeout(backoff_wait(ctx.backoff, tries))
                 ctx.record(name, "backoff", start, "waiting", tries)
-        start = env.now
+        if events is not None:
+            start = env.now
         u = draw()
         if ctx.correlation:
             u = common_cause(u, ctx.shared_u, draw(), ctx.correlation)
@@ -188,15 +193,15 @@ def run_agent(ctx: TrialContext, plan: AgentPlan, in_kind: int):
         ctx.calls += 1
         ctx.tokens += plan.tokens
         yield timeout(plan.latency())
-        result = attempt(u, silent_draw, plan.reliability, plan.silent_share)
+        result = attempt(u, silent_draw, reliability, silent_share)
         if result == LOUD:
             if ctx.first_agent is None:
                 ctx.note_first_failure(name, "loud", None)
             if events is not None:
                 ctx.record(name, "work", start, "loud_failure", tries)
             continue
-        out = handed_on(in_kind, result, plan.kinds[pick])
-        if ctx.first_agent is None and starts_silent_failure(in_kind, result):
+        out = handed_on(in_kind, result, kinds[pick])
+        if result and ctx.first_agent is None and starts_silent_failure(in_kind, result):  # result 0 is RIGHT
             ctx.note_first_failure(name, "silent", kind_name(out))
         if events is not None:
             ctx.record(name, "work", start, "wrong_output" if out >= 0 else "ok", tries)
@@ -205,7 +210,7 @@ def run_agent(ctx: TrialContext, plan: AgentPlan, in_kind: int):
             start = env.now
             yield timeout(ctx.handoff_latency)
             ctx.record(name, "handoff_check", start, "checked", tries)
-        if rejected(check, out, ctx.reject):
+        if ctx.checks and rejected(check, out, reject):
             if out >= 0:
                 ctx.note_caught(name)
             ctx.record(name, "handoff_check", env.now, "caught" if out >= 0 else "false_reject", tries)
