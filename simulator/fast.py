@@ -50,7 +50,8 @@ class StageResult:
     latency: np.ndarray
     fail_mode: np.ndarray
     fail_kind: np.ndarray
-    caught: np.ndarray
+    fail_time: np.ndarray
+    caught_time: np.ndarray
 
 
 def run_stage(
@@ -68,7 +69,8 @@ def run_stage(
     latency = np.zeros(size)
     fail_mode = np.zeros(size, dtype=np.int8)
     fail_kind = np.full(size, NO_KIND, dtype=np.int8)
-    caught = np.zeros(size, dtype=bool)
+    fail_time = np.full(size, np.inf)  # since the stage began, as the SimPy engine's clock would show
+    caught_time = np.full(size, np.inf)
 
     for tries in range(scenario.retries_for(agent) + 1):
         if tries:
@@ -83,17 +85,19 @@ def run_stage(
         rejected_now = ~loud & rejected(gen.random(size), out_kind, reject)
 
         latency += np.where(pending, draw_latencies(agent.latency, gen, size), 0.0)
-        latency += np.where(pending & ~loud, d.handoff_latency, 0.0)
         calls += pending
         first = pending & (fail_mode == NONE)
         origin = starts_silent_failure(in_kind, result)
         fail_mode = np.where(first & loud, LOUD_MODE, np.where(first & origin, SILENT_MODE, fail_mode)).astype(np.int8)
         fail_kind = np.where(first & origin, new_kind, fail_kind).astype(np.int8)
-        caught |= pending & rejected_now & (out_kind >= 0)
+        fail_time = np.where(first & (loud | origin), latency, fail_time)
+        latency += np.where(pending & ~loud, d.handoff_latency, 0.0)
+        caught_now = pending & rejected_now & (out_kind >= 0) & np.isinf(caught_time)
+        caught_time = np.where(caught_now, latency, caught_time)
         done = pending & ~loud & ~rejected_now
         kind = np.where(done, out_kind, kind).astype(np.int8)
         pending &= ~done
-    return StageResult(kind, pending, calls, latency, fail_mode, fail_kind, caught)
+    return StageResult(kind, pending, calls, latency, fail_mode, fail_kind, fail_time, caught_time)
 
 
 class _Ledger:
@@ -109,21 +113,33 @@ class _Ledger:
         self.first_kind = np.full(size, NO_KIND, dtype=np.int8)
         self.caught_at = np.full(size, -1)
         self.ended_at = np.full(size, -1)
+        self.first_time = np.full(size, np.inf)
+        self.caught_time = np.full(size, np.inf)
         self.index = {a.name: i for i, a in enumerate(agents)}
 
-    def add(self, agent: Agent, stage: StageResult, ran: np.ndarray, ends_run: bool = True):
+    def add(self, agent: Agent, stage: StageResult, ran: np.ndarray, began: np.ndarray, ends_run: bool = True):
+        """Book a stage that began at trial time ``began``: first failures and catches go by time,
+        as they happen in the SimPy engine (parallel branches interleave)."""
         i = self.index[agent.name]
         calls = np.where(ran, stage.calls, 0)
         self.calls += calls
         self.retries += np.maximum(calls - 1, 0)
         self.tokens += calls * agent.tokens_per_call
-        new = ran & (self.first_agent < 0) & (stage.fail_mode != NONE)
+        when = began + stage.fail_time
+        new = ran & (stage.fail_mode != NONE) & (when < self.first_time)
         self.first_agent[new] = i
         self.first_mode[new] = stage.fail_mode[new]
         self.first_kind[new] = stage.fail_kind[new]
-        self.caught_at[ran & (self.caught_at < 0) & stage.caught] = i
+        self.first_time[new] = when[new]
+        self.catch(i, ran, began + stage.caught_time)
         if ends_run:
             self.ended_at[ran & (self.ended_at < 0) & stage.detected] = i
+
+    def catch(self, where: int, mask: np.ndarray, when):
+        """Where a wrong payload was first caught: ``where`` for trials in ``mask`` caught at ``when``."""
+        new = mask & (when < self.caught_time)
+        self.caught_at[new] = where
+        self.caught_time = np.where(new, when, self.caught_time)
 
 
 def _fan_in(scenario: Scenario, b_kind, b_done, b_ok):
@@ -168,7 +184,7 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
 
     def step(agent: Agent, alive, in_kind, ends_run=True):
         stage = run_stage(scenario, agent, gen, shared_u, in_kind)
-        ledger.add(agent, stage, alive, ends_run)
+        ledger.add(agent, stage, alive, clock, ends_run)
         return stage
 
     if scenario.pattern == "sequential":
@@ -193,7 +209,7 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
             b_kind[:, j], b_done[:, j], b_ok[:, j] = stage.kind, stage.latency, ~stage.detected
         start, present, verdict, in_kind = _fan_in(scenario, b_kind, b_done, b_ok)
         flagged = alive & (verdict == INCOMPLETE_FLAGGED)
-        ledger.caught_at[flagged & (ledger.caught_at < 0)] = FAN_IN
+        ledger.catch(FAN_IN, flagged, clock + start)
         fan_in_failed = alive & ((verdict == SHORT) | flagged)
         ledger.ended_at[fan_in_failed & (ledger.ended_at < 0)] = FAN_IN
         delivered = np.where(alive, present, np.nan)
@@ -210,7 +226,7 @@ def run_vectorised(scenario: Scenario, trials: int, gen: np.random.Generator) ->
         alive = ~detected
         clock += np.where(alive, gen.exponential(d.human_delay, trials) if d.human_delay else 0.0, 0.0)
         stopped = alive & gate_stops(kind, gen.random(trials), d.human_catch_rate)
-        ledger.caught_at[stopped & (ledger.caught_at < 0)] = GATE
+        ledger.catch(GATE, stopped, clock)
         ledger.ended_at[stopped & (ledger.ended_at < 0)] = GATE
         detected |= stopped
 
