@@ -9,6 +9,7 @@ Kolmogorov-Smirnov test at alpha = 0.0001.
 """
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +87,7 @@ def shares(frame, column):
     return frame[column].astype(object).fillna("none").value_counts(normalize=True)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     derandomize=True,
