@@ -36,7 +36,7 @@ from .params import (
     Scenario,
     uniform_scenario,
 )
-from .results import SimulationResult, rate_key
+from .results import SimulationResult
 from .runner import build_scenario, compound_table, resume_trial, simulate, sweep
 from .scenarios import ScenarioError, load_scenario, shipped_scenarios
 from .shared_state import STRATEGIES, compare_strategies, contention_sweep, run_shared_state
@@ -50,7 +50,6 @@ __all__ = [
     "resume_trial",
     "build_scenario",
     "SimulationResult",
-    "rate_key",
     # describing a system
     "Scenario",
     "Agent",
