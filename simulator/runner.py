@@ -33,6 +33,13 @@ TRIAL_PROCESSES = {
     "hybrid": hybrid_trial,
     "hierarchical": hierarchical_trial,
 }
+#: the pattern's own columns of the trials table, after table.TRIAL_COLUMNS
+EXTRA_COLUMNS = {
+    "sequential": (),
+    "fanout": ("branches_delivered",),
+    "hybrid": ("branches_delivered",),
+    "hierarchical": ("subtasks", "misroutes", "reroutes", "steps"),
+}
 VECTORISED = frozenset({"sequential", "fanout", "hybrid"})
 ENGINES = ("auto", "vectorised", "simpy")
 MAX_TRIALS = 5_000_000
@@ -118,14 +125,14 @@ def _run_trials(
     """SimPy trials one after another in one environment (no per-trial set-up), one table at the end."""
     env = simpy.Environment()
     ctx = TrialContext(env, scenario, rng, events, store, resume)
-    rows = TrialRows()
+    rows = TrialRows(EXTRA_COLUMNS[scenario.pattern])
     env.process(_trial_loop(ctx, TRIAL_PROCESSES[scenario.pattern], range(first_trial, first_trial + trials), rows))
     env.run()
     return rows.table()
 
 
 def _trial_loop(ctx: TrialContext, process, trials: range, rows: TrialRows):
-    append, with_extra = rows.append, process is not sequential_trial
+    append, with_extra = rows.append, bool(rows.extra_columns)
     for trial in trials:
         ctx.start(trial)
         yield from process(ctx)
@@ -133,7 +140,7 @@ def _trial_loop(ctx: TrialContext, process, trials: range, rows: TrialRows):
             yield ctx.env.all_of(ctx.children)
         append(ctx.row())
         if with_extra:
-            rows.add_extra(ctx.extra or {})
+            rows.add_extra(ctx.extra)
 
 
 def _trace_frame(events: list | None) -> pd.DataFrame | None:

@@ -47,16 +47,17 @@ def trial_table(columns: dict, extra: pd.DataFrame | dict | None = None) -> pd.D
 class TrialRows:
     """Rows appended one trial at a time (a tuple in :data:`TRIAL_COLUMNS` order), made a table once."""
 
-    def __init__(self):
+    def __init__(self, extra_columns: tuple[str, ...] = ()):
         self.rows: list[tuple] = []
         self.extras: list[dict] = []
+        self.extra_columns = extra_columns
         self.append = self.rows.append
 
-    def add_extra(self, extra: dict):
-        """The pattern's own columns for the row just appended (call for every row or none)."""
-        self.extras.append(extra)
+    def add_extra(self, extra: dict | None):
+        """The pattern's own columns for the row just appended (call for every row; missing ones are NaN)."""
+        self.extras.append(extra or {})
 
     def table(self) -> pd.DataFrame:
         columns = dict(zip(TRIAL_COLUMNS, map(list, zip(*self.rows)))) if self.rows else {c: [] for c in TRIAL_COLUMNS}
-        extra = pd.DataFrame.from_records(self.extras) if any(self.extras) else None
+        extra = pd.DataFrame.from_records(self.extras, columns=self.extra_columns) if self.extra_columns else None
         return trial_table(columns, extra)

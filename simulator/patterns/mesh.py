@@ -20,6 +20,8 @@ from ..params import Scenario
 from ..rules import NO_KIND, SILENT_FAILURE, outcome_code
 from ..table import TrialRows
 
+MESH_COLUMNS = ("event_type", "arrival", "wait", "handled_by", "missed", "missed_reason")
+
 
 @dataclass(frozen=True)
 class StreamEvent:
@@ -50,7 +52,7 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
     subscriptions = mesh.subscriptions or tuple(mesh.event_types for _ in scenario.agents)
     subscribed = set().union(*map(set, subscriptions))
     plans = tuple(AgentPlan(a, scenario, rng) for a in scenario.agents)
-    rows = TrialRows()
+    rows = TrialRows(MESH_COLUMNS)
 
     def add(row: tuple, event: StreamEvent, wait: float, agent: str | None, reason: str | None):
         rows.append(row)
