@@ -18,6 +18,7 @@ from .randomness import latency_sampler
 from .rules import (
     LOUD,
     NO_KIND,
+    SILENT,
     attempt,
     backoff_wait,
     common_cause,
@@ -203,7 +204,8 @@ def run_agent(ctx: TrialContext, plan: AgentPlan, in_kind: int):
                 ctx.record(name, "work", start, "loud_failure", tries)
             continue
         out = handed_on(in_kind, result, kinds[pick])
-        if result and ctx.first_agent is None and starts_silent_failure(in_kind, result):  # result 0 is RIGHT
+        # the first test only spares the call on the common path; the rule decides
+        if result == SILENT and ctx.first_agent is None and starts_silent_failure(in_kind, result):
             ctx.note_first_failure(name, "silent", kind_name(out))
         if events is not None:
             ctx.record(name, "work", start, "wrong_output" if out >= 0 else "ok", tries)
