@@ -132,13 +132,12 @@ def defense_table(
     """Outcome rates, mean latency and calls for each defense setting, same seed for every row."""
     rows = []
     for label, settings in (steps or DEFENSE_STEPS).items():
-        stats = simulate(scenario.with_defenses(**settings), trials=trials, seed=seed).stats()
+        result = simulate(scenario.with_defenses(**settings), trials=trials, seed=seed)
+        stats = result.stats()
         rows.append(
             dict(
                 defenses=label,
-                correct=stats["success_rate"],
-                silent_failure=stats["silent_failure_rate"],
-                detected_failure=stats["detected_failure_rate"],
+                **result.rates(),
                 mean_latency_s=stats["mean_latency"],
                 mean_calls=stats["mean_calls"],
             )

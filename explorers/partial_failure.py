@@ -301,13 +301,12 @@ def defense_table(
     """Outcome rates of ``scenario`` under each named set of defenses (same seed for every row)."""
     rows = []
     for label, changes in (settings or DEFENSES_ONE_AT_A_TIME).items():
-        s = simulate(scenario.with_defenses(**changes) if changes else scenario, trials=trials, seed=seed).stats()
+        result = simulate(scenario.with_defenses(**changes) if changes else scenario, trials=trials, seed=seed)
+        s = result.stats()
         rows.append(
             dict(
                 defenses=label,
-                correct=s["success_rate"],
-                silent_failure=s["silent_failure_rate"],
-                detected_failure=s["detected_failure_rate"],
+                **result.rates(),
                 mean_calls=s["mean_calls"],
             )
         )
@@ -360,14 +359,13 @@ def retry_table(
     rows = []
     for catch in catch_rates:
         for r in retries:
-            s = simulate(scenario.with_defenses(catch_rate=catch, retries=r), trials=trials, seed=seed).stats()
+            result = simulate(scenario.with_defenses(catch_rate=catch, retries=r), trials=trials, seed=seed)
+            s = result.stats()
             rows.append(
                 dict(
                     catch_rate=catch,
                     retries=r,
-                    correct=s["success_rate"],
-                    silent_failure=s["silent_failure_rate"],
-                    detected_failure=s["detected_failure_rate"],
+                    **result.rates(),
                     mean_calls=s["mean_calls"],
                 )
             )

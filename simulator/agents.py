@@ -1,175 +1,248 @@
 """One agent at work inside a SimPy trial: attempts, hand-off checks, retries with backoff.
 
-The model, in one place:
-
-* an attempt on a right input is correct with probability ``reliability``; otherwise it
-  fails silently with probability ``silent_share`` (a well-formed but wrong payload of some
-  degradation kind) and loudly otherwise (an exception or time-out, seen at once);
-* an attempt on a wrong input passes the wrongness on unless it fails loudly itself;
-* at the hand-off the receiver's checks catch a wrong payload with
-  :meth:`Defenses.catch_probability` and reject a right one with ``false_reject_rate``;
-* a loud failure or a caught payload re-runs the same agent on the same input, up to its
-  retries, waiting ``backoff * 2**(k-1)`` before retry ``k``; then the run ends detected.
+The rules (what an attempt does, what a hand-off rejects) are in :mod:`simulator.rules`; this
+module spends SimPy time on them and keeps the books. A payload is a kind code
+(``rules.NO_KIND`` when right). The random draws come in a fixed order per attempt (own
+uniform, common-cause draw when correlated, silent share, degradation kind, latency, check),
+so a seed gives the same trial whatever engine internals change around it.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 import simpy
 
 from .params import Agent, Scenario
-from .randomness import draw_latency
+from .randomness import latency_sampler
+from .rules import (
+    LOUD,
+    NO_KIND,
+    SILENT,
+    attempt,
+    backoff_wait,
+    common_cause,
+    gate_stops,
+    handed_on,
+    kind_code,
+    kind_name,
+    outcome_code,
+    rejected,
+    rejection_table,
+    starts_silent_failure,
+)
 
 
-@dataclass(frozen=True)
-class Payload:
-    """What travels across a hand-off: right, or wrong in a recorded way."""
+class AgentPlan:
+    """One agent's constants, worked out once per run rather than once per attempt."""
 
-    wrong: bool = False
-    kind: str | None = None
+    __slots__ = ("attempts", "kind_bits", "kinds", "latency", "name", "reliability", "silent_share", "tokens")
 
-
-@dataclass
-class TrialState:
-    """Bookkeeping for one trial, turned into one row of the trials table."""
-
-    trial: int
-    calls: int = 0
-    retries: int = 0
-    tokens: int = 0
-    first_failure_agent: str | None = None
-    first_failure_mode: str | None = None
-    degradation: str | None = None
-    caught_at: str | None = None
-    ended_at: str | None = None
-    finished_at: float | None = None
-    result: Payload | None = None
-    extra: dict = field(default_factory=dict)
-
-    def outcome(self) -> str:
-        if self.ended_at is not None:
-            return "detected_failure"
-        return "silent_failure" if self.result is not None and self.result.wrong else "correct"
+    def __init__(self, agent: Agent, scenario: Scenario, rng: random.Random):
+        self.name = agent.name
+        self.reliability = agent.reliability
+        self.silent_share = agent.silent_share
+        self.kinds = tuple(kind_code(k) for k in agent.degradations)
+        self.kind_bits = len(self.kinds).bit_length()  # the draw random.choice makes, made here directly
+        self.attempts = scenario.retries_for(agent) + 1
+        self.tokens = agent.tokens_per_call
+        self.latency = latency_sampler(agent.latency, rng)
 
 
 class TrialContext:
-    """Everything one trial's processes share: the environment, the stream and the records."""
+    """What one trial's processes share: the environment, the stream, the plans and the books.
+
+    The runner reuses one context (and one environment) for trial after trial, since building an
+    environment costs more than a whole chain of timeouts; :meth:`start` resets the books, and
+    times are recorded relative to the trial's start (exact to about 1e-16 of the run's total
+    simulated time).
+    """
+
+    __slots__ = (
+        "backoff",
+        "by_name",
+        "calls",
+        "caught_at",
+        "checkpoints",
+        "checks",
+        "children",
+        "correlation",
+        "defenses",
+        "ended_at",
+        "env",
+        "events",
+        "extra",
+        "finished_at",
+        "first_agent",
+        "first_kind",
+        "first_mode",
+        "getrandbits",
+        "handoff_latency",
+        "plans",
+        "random",
+        "reject",
+        "result",
+        "resume",
+        "retries",
+        "rng",
+        "scenario",
+        "shared_u",
+        "step",
+        "t0",
+        "tokens",
+        "trial",
+    )
 
     def __init__(
         self,
         env: simpy.Environment,
         scenario: Scenario,
         rng: random.Random,
-        trial: int,
         events: list | None = None,
         checkpoints=None,
         resume: dict | None = None,
+        plans: tuple[AgentPlan, ...] | None = None,
     ):
-        self.env = env
-        self.scenario = scenario
-        self.rng = rng
-        self.state = TrialState(trial)
-        self.events = events
-        self.checkpoints = checkpoints
-        self.resume = resume
-        self.shared_u = rng.random()
-        self.step = 0
+        self.env, self.scenario, self.rng = env, scenario, rng
+        self.random, self.getrandbits = rng.random, rng.getrandbits
+        self.plans = plans or tuple(AgentPlan(a, scenario, rng) for a in scenario.agents)
+        self.by_name = {p.name: p for p in self.plans}
+        self.defenses = d = scenario.defenses
+        self.reject = rejection_table(d)
+        self.checks = any(self.reject)  # no check can reject: skip the comparison (the draw is still made)
+        self.handoff_latency = d.handoff_latency
+        self.backoff = d.backoff
+        self.correlation = scenario.correlation
+        self.events, self.checkpoints, self.resume = events, checkpoints, resume
+        self.children: list = []
+
+    def start(self, trial: int, t0: float | None = None):
+        """Fresh books for ``trial``, which starts now (or at ``t0``)."""
+        self.trial = trial
+        self.t0 = self.env.now if t0 is None else t0
+        self.shared_u = self.random()
+        self.step = self.calls = self.retries = self.tokens = 0
+        self.first_agent = self.first_mode = self.first_kind = None
+        self.caught_at = self.ended_at = self.finished_at = self.extra = None
+        self.result = NO_KIND
+        if self.children:
+            self.children = []
+
+    def row(self) -> tuple:
+        """The trial's row, in ``table.TRIAL_COLUMNS`` order."""
+        return (
+            self.trial,
+            outcome_code(self.ended_at is not None, self.result),
+            self.finished_at,
+            self.calls,
+            self.retries,
+            self.tokens,
+            self.first_agent,
+            self.first_mode,
+            self.first_kind,
+            self.caught_at,
+            self.ended_at,
+        )
 
     def record(self, agent: str, activity: str, start: float, status: str, attempt: int = 0):
         if self.events is not None:
-            self.events.append((self.state.trial, agent, activity, attempt, start, self.env.now, status))
+            t0 = self.t0
+            self.events.append((self.trial, agent, activity, attempt, start - t0, self.env.now - t0, status))
+
+    def note_first_failure(self, agent: str, mode: str, kind: str | None):
+        if self.first_agent is None:
+            self.first_agent, self.first_mode, self.first_kind = agent, mode, kind
+
+    def note_caught(self, where: str):
+        if self.caught_at is None:
+            self.caught_at = where
 
     def end_detected(self, where: str):
-        if self.state.ended_at is None:
-            self.state.ended_at = where
-            self.state.finished_at = self.env.now
+        if self.ended_at is None:
+            self.ended_at = where
+            self.finished_at = self.env.now - self.t0
 
-    def deliver(self, payload: Payload):
-        self.state.result = payload
-        self.state.finished_at = self.env.now
+    def deliver(self, kind: int):
+        self.result = kind
+        self.finished_at = self.env.now - self.t0
 
 
-def run_agent(ctx: TrialContext, agent: Agent, payload: Payload):
-    """SimPy process body for one agent; returns ``(payload, detected)``. Use with ``yield from``."""
-    env, rng, scenario, state = ctx.env, ctx.rng, ctx.scenario, ctx.state
-    d = scenario.defenses
-    if ctx.resume is not None and agent.name in ctx.resume:
-        ctx.record(agent.name, "restored", env.now, "from_checkpoint")
-        return ctx.resume[agent.name], False
-    retries = scenario.retries_for(agent)
-    for attempt in range(retries + 1):
-        if attempt:
-            state.retries += 1
-            if d.backoff:
+def run_agent(ctx: TrialContext, plan: AgentPlan, in_kind: int):
+    """SimPy process body for one agent; returns ``(kind, detected)``. Use with ``yield from``."""
+    if ctx.resume is not None and plan.name in ctx.resume:
+        ctx.record(plan.name, "restored", ctx.env.now, "from_checkpoint")
+        return ctx.resume[plan.name], False
+    env, draw, events, name = ctx.env, ctx.random, ctx.events, plan.name
+    timeout, getrandbits, reject = env.timeout, ctx.getrandbits, ctx.reject
+    reliability, silent_share, kinds = plan.reliability, plan.silent_share, plan.kinds
+    n_kinds, bits = len(kinds), plan.kind_bits
+    start = 0.0
+    for tries in range(plan.attempts):
+        if tries:
+            ctx.retries += 1
+            if ctx.backoff:
                 start = env.now
-                yield env.timeout(d.backoff * 2 ** (attempt - 1))
-                ctx.record(agent.name, "backoff", start, "waiting", attempt)
-        start = env.now
-        u = rng.random()
-        if scenario.correlation and rng.random() < scenario.correlation:
-            u = ctx.shared_u
-        failed = u >= agent.reliability
-        silent = rng.random() < agent.silent_share
-        new_kind = rng.choice(agent.degradations)
-        state.calls += 1
-        state.tokens += agent.tokens_per_call
-        yield env.timeout(draw_latency(agent.latency, rng))
-        if failed and not silent:
-            note_first_failure(state, agent.name, "loud", None)
-            ctx.record(agent.name, "work", start, "loud_failure", attempt)
-            continue
-        if payload.wrong:
-            out = payload
-        elif failed:
-            out = Payload(True, new_kind)
-            note_first_failure(state, agent.name, "silent", new_kind)
-        else:
-            out = Payload()
-        ctx.record(agent.name, "work", start, "wrong_output" if out.wrong else "ok", attempt)
-        check = rng.random()
-        if d.handoff_latency:
+                yield timeout(backoff_wait(ctx.backoff, tries))
+                ctx.record(name, "backoff", start, "waiting", tries)
+        if events is not None:
             start = env.now
-            yield env.timeout(d.handoff_latency)
-            ctx.record(agent.name, "handoff_check", start, "checked", attempt)
-        rejected = check < (d.catch_probability(out.kind) if out.wrong else d.false_reject_rate)
-        if rejected:
-            if out.wrong and state.caught_at is None:
-                state.caught_at = agent.name
-            ctx.record(agent.name, "handoff_check", env.now, "caught" if out.wrong else "false_reject", attempt)
+        u = draw()
+        if ctx.correlation:
+            u = common_cause(u, ctx.shared_u, draw(), ctx.correlation)
+        silent_draw = draw()
+        pick = getrandbits(bits)
+        while pick >= n_kinds:
+            pick = getrandbits(bits)
+        ctx.calls += 1
+        ctx.tokens += plan.tokens
+        yield timeout(plan.latency())
+        result = attempt(u, silent_draw, reliability, silent_share)
+        if result == LOUD:
+            if ctx.first_agent is None:
+                ctx.note_first_failure(name, "loud", None)
+            if events is not None:
+                ctx.record(name, "work", start, "loud_failure", tries)
+            continue
+        out = handed_on(in_kind, result, kinds[pick])
+        # the first test only spares the call on the common path; the rule decides
+        if result == SILENT and ctx.first_agent is None and starts_silent_failure(in_kind, result):
+            ctx.note_first_failure(name, "silent", kind_name(out))
+        if events is not None:
+            ctx.record(name, "work", start, "wrong_output" if out >= 0 else "ok", tries)
+        check = draw()
+        if ctx.handoff_latency:
+            start = env.now
+            yield timeout(ctx.handoff_latency)
+            ctx.record(name, "handoff_check", start, "checked", tries)
+        if ctx.checks and rejected(check, out, reject):
+            if out >= 0:
+                ctx.note_caught(name)
+            ctx.record(name, "handoff_check", env.now, "caught" if out >= 0 else "false_reject", tries)
             continue
         if ctx.checkpoints is not None:
             ctx.step += 1
-            ctx.checkpoints.write(state.trial, ctx.step, agent.name, out.wrong, out.kind, env.now)
+            ctx.checkpoints.write(ctx.trial, ctx.step, name, out >= 0, kind_name(out), env.now - ctx.t0)
         return out, False
-    return payload, True
+    return in_kind, True
 
 
-def human_gate(ctx: TrialContext, payload: Payload):
-    """A reviewer before action: waits in a queue, may stop a wrong result. ``yield from`` it."""
-    d = ctx.scenario.defenses
-    if not d.human_gate:
-        return payload, False
+def human_gate(ctx: TrialContext, kind: int):
+    """A (simulated) reviewer before action: waits in a queue, may stop a wrong result. ``yield from`` it."""
+    d = ctx.defenses
     start = ctx.env.now
     if d.human_delay:
         yield ctx.env.timeout(ctx.rng.expovariate(1.0 / d.human_delay))
-    stopped = payload.wrong and ctx.rng.random() < d.human_catch_rate
+    # the stream is only drawn from when the result is wrong, as the gate can only stop those
+    stopped = kind >= 0 and gate_stops(kind, ctx.random(), d.human_catch_rate)
     ctx.record("human_gate", "review", start, "caught" if stopped else "approved")
-    if stopped and ctx.state.caught_at is None:
-        ctx.state.caught_at = "human_gate"
-    return payload, stopped
-
-
-def finish(ctx: TrialContext, payload: Payload):
-    """The end of every trial: the human gate if it is on, then deliver. ``yield from`` it."""
-    payload, stopped = yield from human_gate(ctx, payload)
     if stopped:
+        ctx.note_caught("human_gate")
+    return stopped
+
+
+def finish(ctx: TrialContext, kind: int):
+    """The end of every trial: the human gate if it is on, then deliver. ``yield from`` it."""
+    if ctx.defenses.human_gate and (yield from human_gate(ctx, kind)):
         ctx.end_detected("human_gate")
     else:
-        ctx.deliver(payload)
-
-
-def note_first_failure(state: TrialState, agent: str, mode: str, kind: str | None):
-    if state.first_failure_agent is None:
-        state.first_failure_agent, state.first_failure_mode, state.degradation = agent, mode, kind
+        ctx.deliver(kind)

@@ -12,6 +12,18 @@ import math
 from itertools import product
 
 from .params import DEGRADATIONS, Agent, ParameterError, Scenario, check_count, check_probability
+from .rules import (
+    INCOMPLETE_FLAGGED,
+    NO_KIND,
+    SHORT,
+    attempt_probabilities,
+    catch_probability,
+    fan_in,
+    first_wrong,
+    kind_code,
+    kind_name,
+    synthesis_input,
+)
 
 Z95 = 1.959963984540054
 
@@ -128,23 +140,24 @@ def stage_outcomes(scenario: Scenario, agent: Agent, input_wrong: str | None) ->
     """Exact outcome distribution of one agent's hand-off without correlation.
 
     ``input_wrong`` is None for a right input, else the degradation kind it carries. Returns
-    ``{"correct": p, "detected": p, <kind>: p, ...}``: the chance of each way it ends.
+    ``{"correct": p, "detected": p, <kind>: p, ...}``: the chance of each way it ends. The
+    per-attempt chances and the rejection chances are the ones the engines draw against.
     """
     d = scenario.defenses
-    r, s = agent.reliability, agent.silent_share
-    loud = (1 - r) * (1 - s)
-    ends: dict = {"correct": 0.0, "detected": 0.0}
+    right, silent, loud = attempt_probabilities(agent.reliability, agent.silent_share)
     if input_wrong is None:
-        per_kind = (1 - r) * s / len(agent.degradations)
-        step_end = {"correct": r * (1 - d.false_reject_rate)}
+        per_kind = silent / len(agent.degradations)
+        step_end = {"correct": right * (1 - d.false_reject_rate)}
         for kind in agent.degradations:
-            step_end[kind] = step_end.get(kind, 0.0) + per_kind * (1 - d.catch_probability(kind))
-        retry = loud + r * d.false_reject_rate + sum(per_kind * d.catch_probability(k) for k in agent.degradations)
+            step_end[kind] = step_end.get(kind, 0.0) + per_kind * (1 - catch_probability(d, kind))
+        retry = loud + right * d.false_reject_rate + sum(per_kind * catch_probability(d, k) for k in agent.degradations)
     else:
-        step_end = {input_wrong: (1 - loud) * (1 - d.catch_probability(input_wrong))}
-        retry = loud + (1 - loud) * d.catch_probability(input_wrong)
+        caught = catch_probability(d, input_wrong)
+        step_end = {input_wrong: (1 - loud) * (1 - caught)}
+        retry = loud + (1 - loud) * caught
     attempts = scenario.retries_for(agent) + 1
     geometric = sum(retry**j for j in range(attempts))
+    ends: dict = {"correct": 0.0, "detected": 0.0}
     for key, value in step_end.items():
         ends[key] = ends.get(key, 0.0) + value * geometric
     ends["detected"] = retry**attempts
@@ -175,7 +188,7 @@ def _gate(scenario: Scenario, dist: dict) -> dict:
 
 
 def _fan_in(scenario: Scenario, branch_dists: list[dict]) -> dict:
-    """Combine parallel branch outcomes under the fan-in rules (exact enumeration).
+    """Combine parallel branch outcomes under the fan-in rule (exact enumeration).
 
     Exact for distinct subtasks with any quorum; for replicas only with ``fan_in='all'``,
     because which K replicas arrive first depends on timing.
@@ -190,11 +203,14 @@ def _fan_in(scenario: Scenario, branch_dists: list[dict]) -> dict:
     for combo in product(*keys):
         mass = math.prod(dist[k] for dist, k in zip(branch_dists, combo))
         delivered = [k for k in combo if k != "detected"]
-        partial = len(delivered) < width
-        if len(delivered) < quorum or (partial and scenario.defenses.completeness):
+        verdict = fan_in(len(delivered), width, quorum, scenario.redundant, scenario.defenses.completeness)
+        if verdict in (SHORT, INCOMPLETE_FLAGGED):
             out["detected"] += mass
             continue
-        kind = next((k for k in delivered if k != "correct"), "missing_field" if partial else "correct")
+        merged = NO_KIND
+        for k in delivered:
+            merged = first_wrong(merged, kind_code(None if k == "correct" else k))
+        kind = kind_name(synthesis_input(merged, verdict)) or "correct"
         out[kind] = out.get(kind, 0.0) + mass
     return out
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .params import ParameterError
+from .rules import kind_code
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -64,9 +65,7 @@ def read_checkpoints(path: str | Path, run_id: str | None = None) -> pd.DataFram
 
 
 def saved_handoffs(path: str | Path, run_id: str, trial: int) -> dict:
-    """Agent name -> the payload it handed off, for one trial of one run."""
-    from .agents import Payload
-
+    """Agent name -> the payload (a kind code) it handed off, for one trial of one run."""
     rows = read_checkpoints(path, run_id)
     rows = rows[rows["trial"] == trial]
-    return {r.agent: Payload(bool(r.wrong), r.degradation) for r in rows.itertuples()}
+    return {r.agent: kind_code(r.degradation if r.wrong else None) for r in rows.itertuples()}

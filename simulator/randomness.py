@@ -7,6 +7,7 @@ gives the same numbers on any machine, and sweeps spawn independent child stream
 from __future__ import annotations
 
 import random
+from functools import partial
 
 import numpy as np
 
@@ -45,6 +46,17 @@ def draw_latency(latency: Latency, rng: random.Random) -> float:
         mu, sigma = latency.lognormal_mu_sigma
         return rng.lognormvariate(mu, sigma)
     return rng.uniform(latency.mean * (1 - latency.cv), latency.mean * (1 + latency.cv))
+
+
+def latency_sampler(latency: Latency, rng: random.Random):
+    """A no-argument callable drawing what :func:`draw_latency` draws, with the branching done once."""
+    if latency.mean == 0 or latency.kind == "fixed":
+        return partial(float, latency.mean)
+    if latency.kind == "exponential":
+        return partial(rng.expovariate, 1.0 / latency.mean)
+    if latency.kind == "lognormal":
+        return partial(rng.lognormvariate, *latency.lognormal_mu_sigma)
+    return partial(rng.uniform, latency.mean * (1 - latency.cv), latency.mean * (1 + latency.cv))
 
 
 def draw_latencies(latency: Latency, gen: np.random.Generator, size: int) -> np.ndarray:

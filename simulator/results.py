@@ -11,12 +11,17 @@ import pandas as pd
 from .analytics import wilson_interval
 from .params import OUTCOMES, Scenario
 
-RATE_NAMES = {
-    "correct": "success_rate",
-    "silent_failure": "silent_failure_rate",
-    "detected_failure": "detected_failure_rate",
-}
 TRACE_COLUMNS = ["trial", "agent", "activity", "attempt", "start", "end", "status"]
+
+
+def rate_key(outcome: str) -> str:
+    """The key of an outcome's rate in :meth:`SimulationResult.stats` (and the CLI's JSON).
+
+    ``correct`` is reported as ``success_rate``; every other outcome as ``<outcome>_rate``.
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)} (got {outcome!r})")
+    return "success_rate" if outcome == "correct" else f"{outcome}_rate"
 
 
 @dataclass
@@ -55,7 +60,7 @@ class SimulationResult:
                 "trials": len(self.trials),
             }
             for row in self.summary.itertuples():
-                name = RATE_NAMES[row.outcome]
+                name = rate_key(row.outcome)
                 out[name] = float(row.rate)
                 out[f"{name}_ci"] = [float(row.ci_low), float(row.ci_high)]
             latency = self.trials["latency"].dropna().to_numpy()
@@ -68,6 +73,11 @@ class SimulationResult:
                 out.update({k: float(v) for k, v in self.mesh_stats.items()})
             self._stats = out
         return dict(self._stats)
+
+    def rates(self) -> dict[str, float]:
+        """The rate of each outcome, keyed by the outcome's name (``correct``, ``silent_failure``...)."""
+        stats = self.stats()
+        return {outcome: stats[rate_key(outcome)] for outcome in OUTCOMES}
 
     @property
     def success_rate(self) -> float:

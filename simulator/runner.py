@@ -2,7 +2,7 @@
 
 ``simulate`` picks an engine: the vectorised one for sequential, fanout and hybrid runs (fast
 enough for sliders), SimPy for the hierarchical and mesh patterns, for traces and for
-checkpoints. Both implement the model in :mod:`simulator.agents`.
+checkpoints. Both apply the rules in :mod:`simulator.rules`.
 """
 
 from __future__ import annotations
@@ -25,12 +25,20 @@ from .patterns.mesh import run_mesh
 from .patterns.sequential import sequential_trial
 from .randomness import child_seeds, numpy_stream, python_stream
 from .results import TRACE_COLUMNS, SimulationResult
+from .table import TrialRows
 
 TRIAL_PROCESSES = {
     "sequential": sequential_trial,
     "fanout": fanout_trial,
     "hybrid": hybrid_trial,
     "hierarchical": hierarchical_trial,
+}
+#: the pattern's own columns of the trials table, after table.TRIAL_COLUMNS
+EXTRA_COLUMNS = {
+    "sequential": (),
+    "fanout": ("branches_delivered",),
+    "hybrid": ("branches_delivered",),
+    "hierarchical": ("subtasks", "misroutes", "reroutes", "steps"),
 }
 VECTORISED = frozenset({"sequential", "fanout", "hybrid"})
 ENGINES = ("auto", "vectorised", "simpy")
@@ -114,33 +122,25 @@ def simulate(
 def _run_trials(
     scenario: Scenario, trials: int, rng, events, store, resume: dict | None = None, first_trial: int = 0
 ) -> pd.DataFrame:
-    process = TRIAL_PROCESSES[scenario.pattern]
-    rows = []
-    for trial in range(first_trial, first_trial + trials):
-        env = simpy.Environment()
-        ctx = TrialContext(env, scenario, rng, trial, events, store, resume)
-        env.process(process(ctx))
-        env.run()
-        state = ctx.state
-        rows.append(
-            dict(
-                trial=trial,
-                outcome=state.outcome(),
-                latency=state.finished_at,
-                calls=state.calls,
-                retries=state.retries,
-                tokens=state.tokens,
-                first_failure_agent=state.first_failure_agent,
-                first_failure_mode=state.first_failure_mode,
-                degradation=state.degradation,
-                caught_at=state.caught_at,
-                ended_at=state.ended_at,
-                **state.extra,
-            )
-        )
-    frame = pd.DataFrame(rows)
-    frame["outcome"] = pd.Categorical(frame["outcome"], categories=["correct", "silent_failure", "detected_failure"])
-    return frame
+    """SimPy trials one after another in one environment (no per-trial set-up), one table at the end."""
+    env = simpy.Environment()
+    ctx = TrialContext(env, scenario, rng, events, store, resume)
+    rows = TrialRows(EXTRA_COLUMNS[scenario.pattern])
+    env.process(_trial_loop(ctx, TRIAL_PROCESSES[scenario.pattern], range(first_trial, first_trial + trials), rows))
+    env.run()
+    return rows.table()
+
+
+def _trial_loop(ctx: TrialContext, process, trials: range, rows: TrialRows):
+    append, with_extra = rows.append, bool(rows.extra_columns)
+    for trial in trials:
+        ctx.start(trial)
+        yield from process(ctx)
+        if ctx.children:  # branches still at work after the synthesis count towards this trial
+            yield ctx.env.all_of(ctx.children)
+        append(ctx.row())
+        if with_extra:
+            rows.add_extra(ctx.extra)
 
 
 def _trace_frame(events: list | None) -> pd.DataFrame | None:

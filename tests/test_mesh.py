@@ -12,6 +12,7 @@ def mesh(servers, rate, mean_service=1.0, **mesh_options):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("servers,rate", [(1, 0.5), (3, 2.1), (4, 3.4)])
 def test_mesh_latency_agrees_with_mmc(servers, rate):
     events = 40_000

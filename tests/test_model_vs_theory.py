@@ -1,6 +1,7 @@
 """Every pattern and defense held to its closed form (fixed seeds, 4 standard errors).
 
-Both engines are checked wherever both run the pattern.
+Both engines are checked wherever both run the pattern; the SimPy runs, and the other tests
+that take seconds, are marked ``slow`` (``make quick`` leaves them out, ``make test`` runs them).
 """
 
 import pytest
@@ -20,18 +21,14 @@ from simulator import (
 from tests.helpers import assert_rate
 
 TRIALS = {"vectorised": 60_000, "simpy": 12_000}
-ENGINES = list(TRIALS)
+ENGINES = ["vectorised", pytest.param("simpy", marks=pytest.mark.slow)]
 
 
 def check_against_theory(scenario, engine, seed, expected=None):
     expected = expected or expected_outcomes(scenario)
     result = simulate(scenario, trials=TRIALS[engine], seed=seed, engine=engine)
-    for outcome, name in (
-        ("correct", "success_rate"),
-        ("silent_failure", "silent_failure_rate"),
-        ("detected_failure", "detected_failure_rate"),
-    ):
-        assert_rate(result.stats()[name], expected[outcome], TRIALS[engine], f"{engine} {outcome}")
+    for outcome, rate in result.rates().items():
+        assert_rate(rate, expected[outcome], TRIALS[engine], f"{engine} {outcome}")
     return result
 
 
@@ -114,6 +111,7 @@ def test_orders_daily_matches_its_closed_form(engine):
     check_against_theory(load_scenario("orders_daily").with_defenses(catch_rate=0.6, retries=1), engine, seed=3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reroute", [True, False])
 def test_hierarchical_matches_its_closed_form(reroute):
     scenario = uniform_scenario(
@@ -126,6 +124,7 @@ def test_hierarchical_matches_its_closed_form(reroute):
     check_against_theory(scenario, "simpy", seed=4, expected=hierarchical_outcomes(scenario))
 
 
+@pytest.mark.slow
 def test_a_tight_step_budget_turns_reroutes_into_detected_failures():
     loose = uniform_scenario("hierarchical", 3, 0.8, silent_share=0.0, hierarchy=Hierarchy(3, 3, 0.9, True, 10_000))
     tight = loose.replace(hierarchy=Hierarchy(3, 3, 0.9, True, 3))
@@ -162,6 +161,7 @@ def test_correlation_makes_retries_buy_less(engine):
     assert shared < independent - 0.05
 
 
+@pytest.mark.slow
 def test_simulated_table_reproduces_the_module_to_the_percent():
     from simulator import compound_table
     from tests.test_analytics import MODULE_TABLE

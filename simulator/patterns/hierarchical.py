@@ -10,26 +10,29 @@ dispatch costs one step of ``step_budget``. At the end the orchestrator synthesi
 
 from __future__ import annotations
 
-from ..agents import Payload, TrialContext, finish, note_first_failure, run_agent
+from ..agents import TrialContext, finish, run_agent
+from ..rules import NO_KIND, first_wrong, kind_code
+
+MISROUTED = kind_code("wrong_value")
 
 
 def hierarchical_trial(ctx: TrialContext):
-    scenario, rng, state = ctx.scenario, ctx.rng, ctx.state
+    scenario, rng = ctx.scenario, ctx.rng
     plan = scenario.hierarchy
-    orchestrator, specialists = scenario.agents[0], scenario.agents[1:]
-    framing, detected = yield from run_agent(ctx, orchestrator, Payload())
+    orchestrator, specialists = ctx.plans[0], ctx.plans[1:]
+    framing, detected = yield from run_agent(ctx, orchestrator, NO_KIND)
     if detected:
         ctx.end_detected(orchestrator.name)
         return
     subtasks = rng.randint(plan.min_subtasks, plan.max_subtasks)
     steps = misroutes = reroutes = 0
-    state.extra.update(subtasks=subtasks, misroutes=0, reroutes=0, steps=0)
-    results = []
+    ctx.extra = dict(subtasks=subtasks, misroutes=0, reroutes=0, steps=0)
+    merged = NO_KIND
     for _ in range(subtasks):
         home = rng.randrange(len(specialists))
         while True:
             if steps >= plan.step_budget:
-                state.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
+                ctx.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
                 ctx.end_detected("step_budget")
                 return
             steps += 1
@@ -37,20 +40,19 @@ def hierarchical_trial(ctx: TrialContext):
             if len(specialists) > 1 and rng.random() >= plan.routing_accuracy:
                 target = rng.choice([i for i in range(len(specialists)) if i != home])
                 misroutes += 1
-                note_first_failure(state, orchestrator.name, "misroute", "wrong_value")
-                given = framing if framing.wrong else Payload(True, "wrong_value")
+                ctx.note_first_failure(orchestrator.name, "misroute", "wrong_value")
+                given = first_wrong(framing, MISROUTED)
             answer, detected = yield from run_agent(ctx, specialists[target], given)
             if not detected:
-                results.append(answer)
+                merged = first_wrong(merged, answer)
                 break
             if not plan.reroute:
-                state.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
+                ctx.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
                 ctx.end_detected(specialists[target].name)
                 return
             reroutes += 1
-    state.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
-    merged = next((r for r in results if r.wrong), framing)
-    result, detected = yield from run_agent(ctx, orchestrator, merged)
+    ctx.extra.update(misroutes=misroutes, reroutes=reroutes, steps=steps)
+    result, detected = yield from run_agent(ctx, orchestrator, first_wrong(merged, framing))
     if detected:
         ctx.end_detected(orchestrator.name)
         return

@@ -13,11 +13,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-import pandas as pd
 import simpy
 
-from ..agents import Payload, TrialContext, run_agent
+from ..agents import AgentPlan, TrialContext, run_agent
 from ..params import Scenario
+from ..rules import NO_KIND, SILENT_FAILURE, outcome_code
+from ..table import TrialRows
+
+MESH_COLUMNS = ("event_type", "arrival", "wait", "handled_by", "missed", "missed_reason")
 
 
 @dataclass(frozen=True)
@@ -48,30 +51,25 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
     mesh = scenario.mesh
     subscriptions = mesh.subscriptions or tuple(mesh.event_types for _ in scenario.agents)
     subscribed = set().union(*map(set, subscriptions))
-    rows: list[dict] = []
+    plans = tuple(AgentPlan(a, scenario, rng) for a in scenario.agents)
+    rows = TrialRows(MESH_COLUMNS)
 
-    def missed(event: StreamEvent, reason: str, agent: str | None = None):
-        rows.append(
+    def add(row: tuple, event: StreamEvent, wait: float, agent: str | None, reason: str | None):
+        rows.append(row)
+        rows.add_extra(
             dict(
-                trial=event.id,
-                outcome="silent_failure",
                 event_type=event.type,
                 arrival=event.arrival,
-                wait=env.now - event.arrival,
-                latency=float("nan"),
+                wait=wait,
                 handled_by=agent,
-                missed=True,
+                missed=reason is not None,
                 missed_reason=reason,
-                calls=0,
-                retries=0,
-                tokens=0,
-                first_failure_agent=None,
-                first_failure_mode=None,
-                degradation=None,
-                caught_at=None,
-                ended_at=None,
             )
         )
+
+    def missed(event: StreamEvent, reason: str, agent: str | None = None):
+        row = (event.id, SILENT_FAILURE, float("nan"), 0, 0, 0, None, None, None, None, None)
+        add(row, event, env.now - event.arrival, agent, reason)
 
     def source():
         for i in range(events):
@@ -83,50 +81,42 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
             backlog.update()
             yield store.put(event)
 
-    def subscriber(agent, types):
+    def subscriber(plan: AgentPlan, types):
         types = set(types)
         while True:
             event = yield store.get(lambda e: e.type in types)
             backlog.update()
             if mesh.ttl is not None and env.now - event.arrival > mesh.ttl:
-                missed(event, "expired", agent.name)
+                missed(event, "expired", plan.name)
                 continue
             if rng.random() >= mesh.act_probability:
-                missed(event, "declined", agent.name)
+                missed(event, "declined", plan.name)
                 continue
             claimed = env.now
-            ctx = TrialContext(env, scenario, rng, event.id, trace)
-            out, detected = yield from run_agent(ctx, agent, Payload())
-            state = ctx.state
-            outcome = "detected_failure" if detected else ("silent_failure" if out.wrong else "correct")
-            rows.append(
-                dict(
-                    trial=event.id,
-                    outcome=outcome,
-                    event_type=event.type,
-                    arrival=event.arrival,
-                    wait=claimed - event.arrival,
-                    latency=env.now - event.arrival,
-                    handled_by=agent.name,
-                    missed=False,
-                    missed_reason=None,
-                    calls=state.calls,
-                    retries=state.retries,
-                    tokens=state.tokens,
-                    first_failure_agent=state.first_failure_agent,
-                    first_failure_mode=state.first_failure_mode,
-                    degradation=state.degradation,
-                    caught_at=state.caught_at,
-                    ended_at=agent.name if detected else None,
-                )
+            ctx = TrialContext(env, scenario, rng, trace, plans=plans)
+            ctx.start(event.id, t0=0.0)
+            out, detected = yield from run_agent(ctx, plan, NO_KIND)
+            row = (
+                event.id,
+                outcome_code(detected, out),
+                env.now - event.arrival,
+                ctx.calls,
+                ctx.retries,
+                ctx.tokens,
+                ctx.first_agent,
+                ctx.first_mode,
+                ctx.first_kind,
+                ctx.caught_at,
+                plan.name if detected else None,
             )
+            add(row, event, claimed - event.arrival, plan.name, None)
 
     env.process(source())
-    for agent, types in zip(scenario.agents, subscriptions):
-        env.process(subscriber(agent, types))
+    for plan, types in zip(plans, subscriptions):
+        env.process(subscriber(plan, types))
     env.run()
     backlog.update()
-    frame = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
+    frame = rows.table().sort_values("trial", ignore_index=True)
     horizon = env.now or 1.0
     handled = int((~frame["missed"]).sum())
     stats = dict(

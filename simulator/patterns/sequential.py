@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from ..agents import Payload, TrialContext, finish, run_agent
+from ..agents import TrialContext, finish, run_agent
+from ..rules import NO_KIND
 
 
 def sequential_trial(ctx: TrialContext):
     """One trial of a chain; a detected failure anywhere ends the run there."""
-    payload = Payload()
-    for agent in ctx.scenario.agents:
-        payload, detected = yield from run_agent(ctx, agent, payload)
+    kind = NO_KIND
+    for plan in ctx.plans:
+        kind, detected = yield from run_agent(ctx, plan, kind)
         if detected:
-            ctx.end_detected(agent.name)
+            ctx.end_detected(plan.name)
             return
-    yield from finish(ctx, payload)
+    yield from finish(ctx, kind)
