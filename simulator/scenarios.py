@@ -18,7 +18,7 @@ import yaml
 
 from .contracts import CONTRACTS
 from .params import Agent, Defenses, Hierarchy, Mesh, Scenario, check_applies
-from .settings import ParameterError, from_data, is_name, settings_of, shown, spec_of
+from .settings import ParameterError, clip, from_data, is_name, settings_of, shown, spec_of
 
 #: A scenario file is a few kilobytes; anything past this is refused unread.
 MAX_BYTES = 256 * 1024
@@ -61,7 +61,7 @@ def _read(source: str | Path) -> tuple[str, str]:
     if not name.isprintable():
         raise ScenarioError(f"{shown(name)}: a scenario name or path must be printable text on one line")
     path = Path(name)
-    label = shown(name, 300)[1:-1] if len(name) > 300 else name
+    label = clip(name, 300)
     try:
         info = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -117,16 +117,20 @@ def _parse(text: str, label: str) -> Any:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         return yaml.load(text, Loader=loader)
+    except ScenarioError:
+        raise
     except yaml.MarkedYAMLError as exc:
         where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
         problem = " ".join(str(exc.problem or exc.context or "unreadable").split())
-        raise ScenarioError(f"{label}: not valid YAML ({shown(problem, 120)[1:-1]}{where})") from None
+        raise ScenarioError(f"{label}: not valid YAML ({clip(problem, 120)}{where})") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{label}: not valid YAML ({shown(' '.join(str(exc).split()), 120)[1:-1]})") from None
+        raise ScenarioError(f"{label}: not valid YAML ({clip(' '.join(str(exc).split()), 120)})") from None
     except ValueError as exc:  # a value YAML recognised but Python cannot build
         if "digits" in str(exc):
             raise ScenarioError(f"{label}: holds a number of more than 4,300 digits; settings need a few") from None
-        raise ScenarioError(f"{label}: holds a value that cannot be read ({shown(str(exc), 120)[1:-1]})") from None
+        raise ScenarioError(
+            f"{label}: holds a value that cannot be read ({clip(' '.join(str(exc).split()), 120)})"
+        ) from None
     except RecursionError:
         raise ScenarioError(f"{label}: nested too deeply to read") from None
 

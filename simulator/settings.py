@@ -32,7 +32,12 @@ def shown(value: Any, limit: int = 40) -> str:
     """``value`` as a short one-line text for an error message, whatever its size."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 120:
         return f"a whole number of about {int(value.bit_length() * math.log10(2))} digits"
-    text = repr(value)
+    return clip(repr(value), limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line (unprintable characters escaped), cut to ``limit`` ending in ``...``."""
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -227,8 +232,10 @@ class Parts(Spec):
         return f"a list of 1 to {self.most} {self.kind.__name__} settings"
 
     def check(self, name: str, value: Any) -> Any:
-        if isinstance(value, (str, dict)) or not isinstance(value, (list, tuple)) or not 0 < len(value) <= self.most:
+        if isinstance(value, (str, dict)) or not isinstance(value, (list, tuple)):
             raise self.refuse(name, value)
+        if not 0 < len(value) <= self.most:
+            raise ParameterError(name, f"must be {self.allowed()} (got {len(value):,})")
         for i, item in enumerate(value):
             if not isinstance(item, self.kind):
                 raise ParameterError(f"{name}.{i}", f"must be a {self.kind.__name__} (got {shown(item)})")
