@@ -170,7 +170,11 @@ class Mesh:
     """The event-driven mesh: Poisson arrivals, subscriptions by event type, optional expiry."""
 
     arrival_rate: float = number(1.0, 1e-6, 1e6, unit="events per second", help="rate of the event stream")
-    event_types: tuple[str, ...] = names(("schema_change",), help="the kinds of event the stream carries")
+    event_types: tuple[str, ...] = names(
+        ("schema_change",),
+        help="the kinds of event the stream carries (repeat one to make it commoner)",
+        distinct=False,
+    )
     subscriptions: tuple[tuple[str, ...], ...] | None = name_lists(
         help="per agent, the event types it acts on (default: all of them)"
     )
@@ -179,13 +183,6 @@ class Mesh:
 
     def __post_init__(self):
         validate(self)
-        for i, wanted in enumerate(self.subscriptions or ()):
-            unknown = [t for t in wanted if t not in self.event_types]
-            if unknown:
-                raise ParameterError(
-                    f"subscriptions.{i}",
-                    f"names {unknown[0]!r}, not one of the event_types ({', '.join(self.event_types)})",
-                )
 
 
 @dataclass(frozen=True)
@@ -206,9 +203,16 @@ class Hierarchy:
             )
 
 
+#: Keywords of :func:`uniform_scenario` and ``simulate`` that are not scenario or defense fields.
+KEYWORD_SETTINGS = ("agents", "reliability", "silent_share", "latency", "contracts", "context")
+
+
 def check_applies(pattern: str, name: str) -> None:
-    """Refuse setting ``name`` (of a scenario, its defenses or its agents) where ``pattern`` ignores it."""
-    owner = next((c for c in (Scenario, Defenses, Agent) if name in settings_of(c)), None)
+    """Refuse keyword setting ``name`` when it is unknown, or when ``pattern`` would ignore it."""
+    owner = next((c for c in (Scenario, Defenses) if name in settings_of(c)), None)
+    if owner is None and name not in KEYWORD_SETTINGS:
+        known = sorted({*settings_of(Scenario), *settings_of(Defenses), *KEYWORD_SETTINGS})
+        raise ParameterError(name, f"is not a setting (have: {', '.join(known)})")
     patterns = spec_of(owner, name).patterns if owner else ()
     if patterns and pattern not in patterns:
         listed = " and ".join((", ".join(patterns[:-1]), patterns[-1])) if len(patterns) > 1 else patterns[0]
@@ -355,6 +359,8 @@ def uniform_scenario(
         roster = [make("orchestrator")] + [make(f"specialist_{i + 1}") for i in range(agents)]
     else:
         roster = [make(f"agent_{i + 1}") for i in range(agents)]
+    for name in options:
+        check_applies(pattern, name)
     defense_names = set(Defenses.__dataclass_fields__)
     defense_options = {k: v for k, v in options.items() if k in defense_names}
     scenario_options = {k: v for k, v in options.items() if k not in defense_names}

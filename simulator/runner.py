@@ -59,7 +59,7 @@ def build_scenario(scenario: Scenario | str | Path | None = None, **settings) ->
     for name in ("pattern", "agents"):
         if name in settings:
             raise ParameterError(name, "comes from the scenario; leave it out when you name a scenario")
-    per_agent = {k: settings.pop(k) for k in ("reliability", "silent_share") if k in settings}
+    per_agent = {k: settings.pop(k) for k in ("reliability", "silent_share", "latency") if k in settings}
     if per_agent:
         scenario = replace(scenario, agents=tuple(replace(a, **per_agent) for a in scenario.agents))
     defense_changes = {k: settings.pop(k) for k in list(settings) if k in Defenses.__dataclass_fields__}

@@ -182,14 +182,15 @@ class Text(Spec):
 
 @dataclass(frozen=True)
 class Names(Spec):
-    """A non-empty list of distinct names, drawn from ``options`` when given; kept as a tuple."""
+    """A non-empty list of names (distinct unless told), drawn from ``options`` when given; kept as a tuple."""
 
     options: tuple[str, ...] = ()
     most: int = 50
+    distinct: bool = True
 
     def allowed(self) -> str:
         drawn = f"drawn from {', '.join(self.options)}" if self.options else f"of up to {MAX_NAME} printable characters"
-        return f"a list of 1 to {self.most} distinct names {drawn}"
+        return f"a list of 1 to {self.most}{' distinct' if self.distinct else ''} names {drawn}"
 
     def check(self, name: str, value: Any) -> Any:
         if isinstance(value, str) or not isinstance(value, (list, tuple)) or not 0 < len(value) <= self.most:
@@ -198,7 +199,7 @@ class Names(Spec):
             if not is_name(item) or (self.options and item not in self.options):
                 each = f"one of {', '.join(self.options)}" if self.options else Text().allowed()
                 raise ParameterError(f"{name}.{i}", f"must be {each} (got {shown(item)})")
-        if len(set(value)) != len(value):
+        if self.distinct and len(set(value)) != len(value):
             raise self.refuse(name, value, " (a name appears twice)")
         return tuple(value)
 
@@ -210,7 +211,7 @@ class Part(Spec):
     kind: type = object
 
     def allowed(self) -> str:
-        return f"a {self.kind.__name__} with the settings {', '.join(settings_of(self.kind))}"
+        return f"{_a(self.kind.__name__)} with the settings {', '.join(settings_of(self.kind))}"
 
     def check(self, name: str, value: Any) -> Any:
         if not isinstance(value, self.kind):
@@ -238,7 +239,7 @@ class Parts(Spec):
             raise ParameterError(name, f"must be {self.allowed()} (got {len(value):,})")
         for i, item in enumerate(value):
             if not isinstance(item, self.kind):
-                raise ParameterError(f"{name}.{i}", f"must be a {self.kind.__name__} (got {shown(item)})")
+                raise ParameterError(f"{name}.{i}", f"must be {_a(self.kind.__name__)} (got {shown(item)})")
         return tuple(value)
 
     def load(self, name: str, raw: Any) -> Any:
@@ -265,6 +266,10 @@ class NameLists(Spec):
         return tuple(self.each.check(f"{name}.{i}", item) for i, item in enumerate(value))
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def number(default, low, high=math.inf, *, help, whole=False, unit="", patterns=()):
     return _field(default, Number(help, tuple(patterns), low, high, whole, unit, default is None))
 
@@ -285,8 +290,8 @@ def text(default=MISSING, *, help: str, free: bool = False, patterns=()):
     return _field(default, Text(help, tuple(patterns), free))
 
 
-def names(default, *, help: str, options=(), most: int = 50, patterns=()):
-    return _field(default, Names(help, tuple(patterns), tuple(options), most))
+def names(default, *, help: str, options=(), most: int = 50, distinct: bool = True, patterns=()):
+    return _field(default, Names(help, tuple(patterns), tuple(options), most, distinct))
 
 
 def part(kind: type, *, help: str, patterns=()) -> dict:

@@ -117,10 +117,6 @@ HOSTILE = {
         "name: x\npattern: mesh\nagents: [{name: a}]\nmesh:\n  event_types: [{a: 1}]\n",
         "mesh.event_types.0",
     ),
-    "subscription_to_unknown_type": (
-        "name: x\npattern: mesh\nagents: [{name: a}]\nmesh:\n  event_types: [x]\n  subscriptions: [[y]]\n",
-        "mesh.subscriptions.0: names 'y'",
-    ),
     "one_subscription_for_two_agents": (
         "name: x\npattern: mesh\nagents: [{name: a}, {name: b}]\nmesh:\n  subscriptions: [[schema_change]]\n",
         "one entry per agent",
