@@ -56,6 +56,26 @@ def number(low: float, high: float = math.inf, *, low_open: bool = False, kind=f
     return parse
 
 
+def setting(spec):
+    """An argparse ``type`` for a simulator parameter: ``spec`` (from ``simulator.settings``) reads the
+    text, so the flag accepts exactly what the parameter's field does, in ASCII digits."""
+
+    def parse(text: str):
+        try:
+            return spec.parse("", text) if hasattr(spec, "parse") else spec.check("", text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(getattr(exc, "reason", str(exc))) from None
+
+    return parse
+
+
+def scenario_source(text: str) -> str:
+    """A ``--scenario`` value: a shipped scenario's name or a file path, never empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a shipped scenario name (such as orders_daily) or a YAML file path")
+    return text
+
+
 probability = number(0.0, 1.0, what="a probability from 0 to 1")
 
 

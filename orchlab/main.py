@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        return fail(args.command, "ran out of memory; ask for fewer trials or agents")
     except ImportError as exc:
         return fail(
             args.command, f"cannot load what this command needs ({exc}); reinstall the kit with `make install`", 1

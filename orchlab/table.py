@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from orchlab.args import whole
+from orchlab.args import setting, whole
 from orchlab.output import emit
+from simulator.params import Run
+from simulator.settings import default_of, spec_of
 
 NAME = "table"
+#: A cell reads to the percent, which takes some hundreds of trials; the most is a run's most.
+MIN_CELL_TRIALS = 100
+CELL_TRIALS = 100_000
 
 
 def register(subparsers):
@@ -14,8 +19,15 @@ def register(subparsers):
         help="print the compound reliability table, analytic beside simulated",
         description="The compound reliability table: per-agent 85-99 % by chains of 3, 5 and 8.",
     )
-    tab.add_argument("--trials", type=whole(100, 5_000_000), default=100_000, help="trials per cell (default 100,000)")
-    tab.add_argument("--seed", type=whole(0), default=0, help="random seed (default 0)")
+    most = spec_of(Run, "trials").high
+    tab.add_argument(
+        "--trials",
+        type=whole(MIN_CELL_TRIALS, most),
+        default=CELL_TRIALS,
+        help=f"trials per cell, {MIN_CELL_TRIALS} to {most:,} (default {CELL_TRIALS:,})",
+    )
+    seed = spec_of(Run, "seed")
+    tab.add_argument("--seed", type=setting(seed), default=default_of(Run, "seed"), help=f"{seed.help} (default 0)")
     tab.add_argument("--format", choices=("json", "table"), default="table", help="output format (default table)")
     return tab
 

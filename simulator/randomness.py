@@ -11,7 +11,16 @@ from functools import partial
 
 import numpy as np
 
-from .params import Latency
+from .params import Latency, Run
+from .settings import check_setting
+
+
+def check_seed(seed):
+    """``seed`` as the streams take it: ``None``, a ``SeedSequence``, or a whole number of at least 0
+    (a numpy integer becomes a Python ``int``, so results print and compare the same)."""
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return seed
+    return check_setting(Run, "seed", seed)
 
 
 def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:

@@ -17,14 +17,16 @@ import simpy
 from . import fast
 from .agents import TrialContext
 from .analytics import chain_reliability, wilson_interval
+from .budget import check_memory
 from .checkpoints import CheckpointStore, saved_handoffs
-from .params import Defenses, ParameterError, Scenario, check_count, uniform_scenario
+from .params import Defenses, ParameterError, Run, Scenario, check_applies, uniform_scenario
 from .patterns.fanout import fanout_trial, hybrid_trial
 from .patterns.hierarchical import hierarchical_trial
 from .patterns.mesh import run_mesh
 from .patterns.sequential import sequential_trial
-from .randomness import child_seeds, numpy_stream, python_stream
+from .randomness import check_seed, child_seeds, numpy_stream, python_stream
 from .results import TRACE_COLUMNS, SimulationResult
+from .settings import check_setting, default_of, spec_of
 from .table import TrialRows
 
 TRIAL_PROCESSES = {
@@ -42,7 +44,7 @@ EXTRA_COLUMNS = {
 }
 VECTORISED = frozenset({"sequential", "fanout", "hybrid"})
 ENGINES = ("auto", "vectorised", "simpy")
-MAX_TRIALS = 5_000_000
+MAX_TRIALS = spec_of(Run, "trials").high
 
 
 def build_scenario(scenario: Scenario | str | Path | None = None, **settings) -> Scenario:
@@ -53,14 +55,19 @@ def build_scenario(scenario: Scenario | str | Path | None = None, **settings) ->
     """
     settings = {k: v for k, v in settings.items() if v is not None}
     if scenario is None:
+        for name in settings:  # a setting given for a pattern that ignores it is refused, not dropped
+            check_applies(settings.get("pattern", default_of(Run, "pattern")), name)
         return uniform_scenario(**settings)
     if not isinstance(scenario, Scenario):
         from .scenarios import load_scenario
 
         scenario = load_scenario(scenario)
-    if "pattern" in settings or "agents" in settings:
-        raise ParameterError("pattern", "pattern and agents come from the scenario; leave them out when you name one")
-    per_agent = {k: settings.pop(k) for k in ("reliability", "silent_share") if k in settings}
+    for name in settings:
+        check_applies(scenario.pattern, name)
+    for name in ("pattern", "agents"):
+        if name in settings:
+            raise ParameterError(name, "comes from the scenario; leave it out when you name a scenario")
+    per_agent = {k: settings.pop(k) for k in ("reliability", "silent_share", "latency") if k in settings}
     if per_agent:
         scenario = replace(scenario, agents=tuple(replace(a, **per_agent) for a in scenario.agents))
     defense_changes = {k: settings.pop(k) for k in list(settings) if k in Defenses.__dataclass_fields__}
@@ -72,8 +79,8 @@ def build_scenario(scenario: Scenario | str | Path | None = None, **settings) ->
 def simulate(
     scenario: Scenario | str | Path | None = None,
     *,
-    trials: int = 10_000,
-    seed: int | None = 0,
+    trials: int = default_of(Run, "trials"),
+    seed: int | None = default_of(Run, "seed"),
     engine: str = "auto",
     trace: bool = False,
     checkpoint_path: str | Path | None = None,
@@ -84,8 +91,9 @@ def simulate(
     >>> simulate(pattern="sequential", agents=5, reliability=0.85).success_rate  # doctest: +SKIP
     0.44...
     """
+    seed = check_seed(seed)
+    trials = check_setting(Run, "trials", trials)
     scenario = build_scenario(scenario, **settings)
-    check_count("trials", trials, 1, MAX_TRIALS)
     if engine not in ENGINES:
         raise ParameterError("engine", f"must be one of {', '.join(ENGINES)} (got {engine!r})")
     if engine == "vectorised" and scenario.pattern not in VECTORISED:
@@ -96,6 +104,7 @@ def simulate(
         raise ParameterError("engine", "traces and checkpoint files come from the simpy engine")
     if engine == "auto":
         engine = "vectorised" if scenario.pattern in VECTORISED and not trace and not checkpoint_path else "simpy"
+    check_memory(scenario, trials, engine, trace)
 
     if engine == "vectorised":
         return SimulationResult(scenario, fast.run_vectorised(scenario, trials, numpy_stream(seed)), engine, seed)

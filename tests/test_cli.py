@@ -1,6 +1,7 @@
 """The orchlab command: its JSON contract and its one-line errors."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -125,3 +126,110 @@ def test_the_simulator_imports_nothing_above_it():
                 assert node.func.id != "__import__", f"{path}: dynamic import"
             if isinstance(node, ast.Attribute):
                 assert node.attr != "import_module", f"{path}: dynamic import"
+
+
+def run_in_process(capsys, *args):
+    """``orchlab ARGS`` in this process: (exit code, stdout, stderr)."""
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse refusals
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        # digits from other scripts are not numbers
+        (["--agents", "𝟓"], "--agents: must be a whole number from 1 to 200 written in ASCII digits"),
+        (["--reliability", "０.５"], "--reliability: must be a probability from 0 to 1 written in ASCII digits"),
+        (["--trials", "٣٠٠"], "--trials"),
+        (["--seed", "-1"], "--seed: must be a whole number of at least 0"),
+        (["--trials", "9" * 5000], "--trials: must be a whole number from 1 to 5,000,000"),
+        (["--reliability", "1e400"], "--reliability: must be a probability"),
+        (["--pattern", "fanout", "--fan-in", "quorum:0"], "--fan-in: quorum:K needs K between 1 and 5"),
+        (["--pattern", "fanout", "--fan-in", "most"], "--fan-in: must be all, any or quorum:K"),
+        # an empty scenario, or one that is not a file
+        (["--scenario", ""], "--scenario: give a shipped scenario name"),
+        (["--scenario", "   "], "--scenario: give a shipped scenario name"),
+        (["--scenario", "/dev/null"], "/dev/null: is not a regular file"),
+        (["--scenario", "/"], "/: is a folder, not a scenario file"),
+        (["--scenario", "orders_weekly"], "orders_weekly: no shipped scenario of that name"),
+        # flags that would have no effect
+        (["--fan-in", "any"], "--fan-in: applies to the fanout and hybrid patterns only, not to sequential"),
+        (["--pattern", "hierarchical", "--fan-in", "all"], "--fan-in: applies to the fanout and hybrid"),
+        (["--redundant"], "--redundant: applies to the fanout and hybrid patterns only"),
+        (["--pattern", "mesh", "--redundant"], "--redundant"),
+        (["--pattern", "mesh", "--human-gate"], "--human-gate: applies to the sequential, fanout, hierarchical"),
+        (["--scenario", "orders_daily", "--agents", "3"], "--agents: comes from the scenario"),
+        (["--scenario", "orders_daily", "--pattern", "fanout"], "--pattern: comes from the scenario"),
+        # runs too big for memory are refused up front with the size they would need
+        (
+            ["--pattern", "fanout", "--agents", "200", "--trials", "5000000"],
+            "--trials: 5,000,000 trials of this fanout",
+        ),
+        (["--pattern", "fanout", "--agents", "200", "--trials", "5000000", "--redundant"], "(replicas) need about"),
+        (["--pattern", "hybrid", "--agents", "200", "--retries", "20", "--trials", "5000000"], "ask for at most"),
+        (["--pattern", "hierarchical", "--trials", "5000000"], "GB of memory"),
+    ],
+)
+def test_hostile_flags_get_exit_2_and_one_line(capsys, args, expected):
+    code, out, err = run_in_process(capsys, "simulate", *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("orchlab simulate: error: ")
+    assert expected in err.replace("argument ", "")
+
+
+def test_a_scenario_flag_that_applies_is_still_accepted(capsys):
+    code, out, _ = run_in_process(
+        capsys, "simulate", "--scenario", "orders_daily", "--redundant", "--fan-in", "any", "--trials", "500",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["trials"] == 500
+
+
+def test_the_slowest_allowed_agents_still_give_finite_json(tmp_path, capsys):
+    """The longest durations a file may set add up to finite figures; JSON never holds NaN or Infinity."""
+    path = tmp_path / "slow.yaml"
+    path.write_text(
+        "name: slow\npattern: sequential\ndefaults:\n  latency: {kind: lognormal, mean: 1000000, cv: 10}\n"
+        "  tokens_per_call: 10000000\nagents: [{name: a, retries: 20}, {name: b}]\n"
+        "defenses: {retries: 20, backoff: 1000000, validation_latency: 1000000, human_gate: true, "
+        "human_delay: 1000000}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_in_process(capsys, "simulate", "--scenario", str(path), "--trials", "2000", "--format", "json")
+    assert code == 0, err
+
+    def refuse(constant):
+        raise AssertionError(f"JSON holds {constant}")
+
+    stats = json.loads(out, parse_constant=refuse)
+    assert all(math.isfinite(v) for v in stats.values() if isinstance(v, float))
+
+
+def test_numpy_integers_are_seeds():
+    import numpy as np
+
+    from simulator import simulate
+
+    numpy_seeded = simulate(pattern="sequential", agents=3, trials=500, seed=np.int64(7)).stats()
+    assert numpy_seeded == simulate(pattern="sequential", agents=3, trials=500, seed=7).stats()
+    assert numpy_seeded["seed"] == 7 and type(numpy_seeded["seed"]) is int
+
+
+def test_help_states_the_documented_defaults():
+    """README: silent share 0.5, catch rate 0, retries 0 (and reliability 0.9)."""
+    from orchlab.main import build_parser
+
+    text = " ".join(build_parser()[1]["simulate"].format_help().split())
+    for phrase in (
+        "per-agent reliability, 0 to 1 (default 0.9)",
+        "share of failures that are silent, 0 to 1 (default 0.5)",
+        "hand-off validation catch rate, 0 to 1 (default 0)",
+        "retries after a detected failure, 0 to 20 (default 0)",
+        "number of agents, 1 to 200 (default 5)",
+        "trials, 1 to 5,000,000 (default 10,000)",
+    ):
+        assert phrase in text
