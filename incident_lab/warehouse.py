@@ -101,6 +101,12 @@ def _build(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     )
     _insert(con, "ops.api_changes", change_log(seed, plans))
     _record_incidents(con, plans, models)
+    # a catalog snapshot (like a dbt manifest's columns): agents read it instead of the slow information_schema
+    con.execute(
+        "CREATE TABLE meta.columns AS SELECT table_schema || '.' || table_name AS table_name, column_name, "
+        "data_type FROM information_schema.columns WHERE table_catalog = current_database() "
+        "AND table_schema NOT IN ('meta', 'truth') ORDER BY 1, 2"
+    )
     con.execute("CREATE TABLE meta.build (key VARCHAR, value VARCHAR)")
     con.executemany(
         "INSERT INTO meta.build VALUES (?, ?)",
@@ -169,7 +175,7 @@ def open_warehouse(path: str | Path) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise WarehouseError(f"{path}: is a folder, not a warehouse file")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config={"threads": 1})
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
         raise WarehouseError(f"{path}: not a readable DuckDB warehouse ({reason})") from None
