@@ -25,6 +25,10 @@ def _simulation_check(value, check: dict, cache: dict, spec) -> Outcome:
         from .shared_state import shared_state_check
 
         return shared_state_check(value, check, cache, spec.options)
+    if model == "sql_cross_check":
+        from .sql_cross_check import sql_cross_check
+
+        return sql_cross_check(value, check, cache)
     raise ValueError(f"unknown simulation model {model!r}")
 
 
