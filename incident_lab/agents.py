@@ -49,45 +49,41 @@ def orchestrator(task: Task) -> IncidentFraming:
     )
 
 
+def _edges(task: Task) -> list[tuple[str, list[str]]]:
+    """(job, inputs) of every completed run: the lineage graph as the run events record it."""
+    return task.query("SELECT job_name, inputs FROM lineage.run_events WHERE event_type = 'COMPLETE' ORDER BY 1")
+
+
+def _tables_with(task: Task, column: str) -> set[str]:
+    return {r[0] for r in task.query("SELECT table_name FROM meta.columns WHERE column_name = ?", [column])}
+
+
+def _walk_up(task: Task) -> list[str]:
+    """From the framed table up, hop by hop, always to the input that carries the column."""
+    inputs = dict(_edges(task))
+    carriers = _tables_with(task, task.framing.column)
+    path, current = [], task.framing.table
+    while True:
+        step = sorted(t for t in inputs.get(current, []) if t in carriers)
+        if not step:
+            return path
+        current = step[0]
+        path.append(current)
+
+
 def lineage(task: Task) -> LineageFinding:
     """Walk the run events upward, following the input that carries the column, to a table nobody builds."""
-    framing = task.framing
-    path, current = [], framing.table
-    while True:
-        rows = task.query(
-            "SELECT i.name FROM (SELECT unnest(inputs) AS name FROM lineage.run_events "
-            "WHERE event_type = 'COMPLETE' AND job_name = ?) AS i "
-            "JOIN meta.columns AS c ON c.table_name = i.name AND c.column_name = ? ORDER BY i.name",
-            [current, framing.column],
-        )
-        if not rows:
-            break
-        current = rows[0][0]
-        path.append(current)
+    path = _walk_up(task)
     if task.fault == "silent" and len(path) > 1:
         path = path[:-1]  # stops at the last model it recognises
     return LineageFinding(source_table=path[-1], upstream_path=path, tables_traced=len(path))
-
-
-def _raw_sources(task: Task) -> list[str]:
-    """Raw tables upstream of the framed table that carry the column (one recursive query)."""
-    framing = task.framing
-    rows = task.query(
-        "WITH RECURSIVE edges AS (SELECT job_name AS child, unnest(inputs) AS parent FROM lineage.run_events "
-        "WHERE event_type = 'COMPLETE'), up(name) AS (SELECT ? UNION SELECT e.parent FROM edges e JOIN up "
-        "ON e.child = up.name) SELECT up.name FROM up JOIN meta.columns c "
-        "ON c.table_name = up.name AND c.column_name = ? "
-        "WHERE up.name NOT IN (SELECT child FROM edges) ORDER BY 1",
-        [framing.table, framing.column],
-    )
-    return [r[0] for r in rows]
 
 
 def source(task: Task) -> SourceFinding:
     """Search the API change log for a change to the column's source field inside the framed window."""
     framing = task.framing
     found = task.findings.get("lineage")
-    tables = [found.source_table] if found is not None else _raw_sources(task)
+    tables = [found.source_table] if found is not None else _walk_up(task)[-1:]
     since, until = framing.since, framing.until
     if task.fault == "silent":
         since, until = since - STALE_SHIFT, until - STALE_SHIFT  # last month's cached window
@@ -103,15 +99,14 @@ def source(task: Task) -> SourceFinding:
 
 def impact(task: Task) -> ImpactFinding:
     """Count every model built from the framed table, level by level through the run events."""
+    children: dict[str, list[str]] = {}
+    for job, inputs in _edges(task):
+        for parent in inputs:
+            children.setdefault(parent, []).append(job)
     seen: set[str] = set()
     frontier = [task.framing.table]
     while frontier:
-        rows = task.query(
-            "SELECT DISTINCT job_name FROM lineage.run_events WHERE event_type = 'COMPLETE' "
-            "AND list_has_any(inputs, ?::VARCHAR[])",
-            [frontier],
-        )
-        frontier = sorted({r[0] for r in rows} - seen)
+        frontier = sorted({c for f in frontier for c in children.get(f, [])} - seen)
         seen.update(frontier)
         if task.fault == "silent":
             break  # direct children only

@@ -74,13 +74,18 @@ def validation_problems(role: str, output: BaseModel) -> list[str]:
     return []
 
 
-def completeness_problems(role: str, output: BaseModel, task: Task) -> list[str]:
-    """Where a hand-off's claims disagree with an independent query of the warehouse."""
+def completeness_problems(role: str, output: BaseModel, task: Task, query=None) -> list[str]:
+    """Where a hand-off's claims disagree with an independent query of the warehouse.
+
+    ``query`` runs the check's SQL (default ``task.query``); a run of many investigations
+    passes a memoised one, since the independent answer for an incident never changes.
+    """
+    query = query or task.query
     got = fields_of(output)
     problems = []
     if role == "orchestrator":
         inc = task.incident
-        (first,) = task.query(
+        (first,) = query(
             f"SELECT min(event_date) FROM (SELECT event_date, count_if({inc.column} IS NULL) / count(*) AS rate "
             f"FROM {inc.table} GROUP BY event_date) WHERE rate >= ?",
             [inc.current / 2],
@@ -89,11 +94,11 @@ def completeness_problems(role: str, output: BaseModel, task: Task) -> list[str]
         if first is not None and since is not None and since.date() > first - timedelta(days=1):
             problems.append(f"since {since:%Y-%m-%d} misses the nulls that began on {first}")
     if role in ("lineage", "synthesizer") and "source_table" in got:
-        (built,) = task.query(BUILT_FROM, [got["source_table"]])[0]
+        (built,) = query(BUILT_FROM, [got["source_table"]])[0]
         if built:
             problems.append(f"{got['source_table']} is built from other tables: the walk stopped short")
     if role in ("impact", "synthesizer"):
-        (count,) = task.query(DESCENDANTS, [task.incident.table])[0]
+        (count,) = query(DESCENDANTS, [task.incident.table])[0]
         claimed = got.get("affected_downstream_models")
         if claimed != count:
             problems.append(f"affected_downstream_models is {claimed}; the lineage graph has {count}")
@@ -102,9 +107,12 @@ def completeness_problems(role: str, output: BaseModel, task: Task) -> list[str]
     return problems
 
 
-def run_checks(role: str, output: BaseModel, task: Task) -> dict[str, list[str]]:
+def run_checks(role: str, output: BaseModel, task: Task, query=None) -> dict[str, list[str]]:
     """Every check's verdict on one hand-off, on or off: shadow mode measures them all."""
-    return {"validation": validation_problems(role, output), "completeness": completeness_problems(role, output, task)}
+    return {
+        "validation": validation_problems(role, output),
+        "completeness": completeness_problems(role, output, task, query),
+    }
 
 
 class HumanGate:

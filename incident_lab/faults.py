@@ -88,11 +88,22 @@ def act_out_loud_fault(kind: str, cursor, role: str) -> None:
         # a query against a column the agent misremembers: DuckDB refuses to bind it
         cursor.execute(f"SELECT {role}_finding_id FROM ops.alerts").fetchall()
         raise AssertionError("unreachable: the query above must fail")  # pragma: no cover
-    timer = threading.Timer(DEADLINE, cursor.interrupt)
+    done = threading.Event()
+
+    def watchdog():
+        # interrupt until the query stops: one interrupt sent before the query starts would be lost
+        if not done.wait(DEADLINE):
+            while not done.is_set():
+                cursor.interrupt()
+                done.wait(0.002)
+
+    timer = threading.Thread(target=watchdog, daemon=True)
     timer.start()
     try:
-        cursor.execute("SELECT count(*) FROM range(1000000000000) AS a(x) WHERE x % 7 = 3").fetchall()
+        cursor.execute("SELECT count(*) FROM range(20000000000) AS a(x) WHERE x % 7 = 3").fetchall()
     except duckdb.InterruptException:
         raise AgentTimeout(f"the {role} agent's query ran past its {DEADLINE * 1000:.0f} ms deadline") from None
     finally:
-        timer.cancel()
+        done.set()
+        timer.join()
+    raise AgentTimeout(f"the {role} agent's query ran past its {DEADLINE * 1000:.0f} ms deadline")

@@ -73,7 +73,8 @@ def plan_incidents(seed: int, varied: int = 11) -> list[PlannedIncident]:
     rng = random.Random(f"incidents:{seed}")
     plans = [
         PlannedIncident(
-            WORKED_EXAMPLE, Breakage("orders_api.customers", "customer_id", WORKED_CHANGE_AT, WORKED_SHARE, "customer_uid")
+            WORKED_EXAMPLE,
+            Breakage("orders_api.customers", "customer_id", WORKED_CHANGE_AT, WORKED_SHARE, "customer_uid"),
         )
     ]
     pairs = [

@@ -172,9 +172,7 @@ def downstream_models(rng: random.Random, marts: list[str]) -> list[Model]:
     names = sorted(trees)
     for i in range(rng.randint(1, 3)):
         left, right = rng.sample(names, 2)
-        models.append(
-            _combined(f"reporting.cross_{i + 1}", rng.choice(trees[left][1:]), rng.choice(trees[right][1:]))
-        )
+        models.append(_combined(f"reporting.cross_{i + 1}", rng.choice(trees[left][1:]), rng.choice(trees[right][1:])))
     return models
 
 

@@ -110,6 +110,7 @@ class Investigation:
         self.gate = HumanGate(self.defenses.human_catch) if self.defenses.human_gate else None
         self.store = CheckpointStore(self.defenses.checkpoints) if self.defenses.checkpoints else None
         self._local = threading.local()
+        self._check_answers: dict = {}
         self._pool = ThreadPoolExecutor(3, thread_name_prefix="investigator") if pattern == "hybrid" else None
 
     def incident(self, incident_id: str) -> Incident:
@@ -120,6 +121,17 @@ class Investigation:
         if cur is None:
             cur = self._local.cursor = self.con.cursor()
         return cur
+
+    def _check_query(self, cursor):
+        """The checks' SQL, memoised per (statement, parameters): independent answers do not change."""
+
+        def query(sql: str, params: list | None = None):
+            key = (sql, tuple(params or ()))
+            if key not in self._check_answers:
+                self._check_answers[key] = cursor.execute(sql, params or []).fetchall()
+            return self._check_answers[key]
+
+        return query
 
     def _step(self, record: RunRecord, role: str, incident: Incident, framing, findings: dict, run_index: int):
         """One agent with its retries and the hand-off checks; its accepted output or None."""
@@ -143,7 +155,7 @@ class Investigation:
                 a.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 continue
             task.fault = None
-            a.flags = run_checks(role, a.output, task)
+            a.flags = run_checks(role, a.output, task, self._check_query(cursor))
             a.rejected = any(a.flags[c] for c in self.defenses.enabled_checks)
             if a.rejected:
                 continue

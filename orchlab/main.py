@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from orchlab import demo, grade, lab, simulate, table
+from orchlab import demo, grade, incident, lab, simulate, table, warehouse
 from orchlab.args import OneLineParser, fail
 
-COMMANDS = (simulate, table, lab, demo, grade)
+COMMANDS = (simulate, table, lab, demo, grade, incident, warehouse)
 
 
 def build_parser() -> tuple[OneLineParser, dict[str, OneLineParser]]:
