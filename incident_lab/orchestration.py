@@ -183,7 +183,7 @@ class Investigation:
         return record
 
     def _run(self, record: RunRecord, incident: Incident, run_index: int) -> None:
-        step = lambda role, framing=None, findings=(): self._step(  # noqa: E731
+        step = lambda role, framing=None, findings=(): self._step(
             record, role, incident, framing, dict(findings), run_index
         )
         framing = step("orchestrator")

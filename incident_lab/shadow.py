@@ -130,12 +130,12 @@ class ShadowReport:
                     hit = tally.setdefault((check, fault_kind(a)), [0, 0])
                     hit[0] += bool(a.flags.get(check))
                     hit[1] += 1
-            if self.defenses.human_gate and r.summary is not None and (r.outcome != "correct"):
-                if r.ended_at in (None, "human_gate"):
-                    kind = SILENT_FAULTS.get(r.went_wrong_at or "", "unprompted")
-                    hit = tally.setdefault(("human_gate", kind), [0, 0])
-                    hit[0] += r.ended_at == "human_gate"
-                    hit[1] += 1
+            reached_gate_wrong = r.summary is not None and r.outcome != "correct" and r.ended_at in (None, "human_gate")
+            if self.defenses.human_gate and reached_gate_wrong:
+                kind = SILENT_FAULTS.get(r.went_wrong_at or "", "unprompted")
+                hit = tally.setdefault(("human_gate", kind), [0, 0])
+                hit[0] += r.ended_at == "human_gate"
+                hit[1] += 1
         rows = []
         for (check, kind), (caught, seen) in sorted(tally.items()):
             rate, ci = _rate(caught, seen)

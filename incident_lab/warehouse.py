@@ -223,9 +223,7 @@ def content_digest(path: str | Path) -> str:
     try:
         for table in user_tables(con):
             digest.update(f"## {table}\n".encode())
-            rows = con.execute(
-                f"SELECT CAST(t AS VARCHAR) AS r FROM {table} AS t ORDER BY r"  # noqa: S608
-            ).fetchall()
+            rows = con.execute(f"SELECT CAST(t AS VARCHAR) AS r FROM {table} AS t ORDER BY r").fetchall()
             for (row,) in rows:
                 digest.update(row.encode())
                 digest.update(b"\n")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..errors import NotGradable
 from .base import Outcome
 from .impact_faults import FAULTS, FaultCase, fault_cases, warehouses
-from .sql_query import QUERY_SECONDS, run_query
+from .sql_query import QUERY_SECONDS, Refused, run_query, sandbox_status, screen_sql
 
 WORKED_EXAMPLE = "INC-001"
 _INTEGER_TEXT = re.compile(r"^\s*\d+(?:\.0*)?\s*$")
@@ -74,6 +74,13 @@ def read_counts(result: dict, incidents: set[str]) -> dict[str, int]:
 
 def measure(sql: str, seeds: tuple[int, ...], seconds: float = QUERY_SECONDS) -> CrossCheck:
     """Run the query on each seed's warehouse (one sandboxed run) and hold it against every fault."""
+    try:
+        sql = screen_sql(sql)  # refuse before building anything
+    except Refused as exc:
+        return CrossCheck(refused=str(exc))
+    ok, reason = sandbox_status()
+    if not ok:
+        return CrossCheck(unavailable=reason)
     copies, truths, all_cases = {}, {}, {}
     for seed in seeds:
         copies[f"seed{seed}.duckdb"] = warehouses(seed)[1]
