@@ -49,7 +49,13 @@ def test_predicted_shares_agree_with_measured_ones(warehouse, pattern, defenses)
 
 def test_the_cli_prints_measured_beside_predicted_in_the_agreed_shape(warehouse, capsys):
     argv = ["incident", "--runs", "200", "--seed", "1", "--format", "json", "--warehouse", str(warehouse)]
-    argv += [x for f in FAULTS for x in ("--fault", f)] + ["--validate", "--completeness", "--retries", "1", "--human-gate"]
+    argv += [x for f in FAULTS for x in ("--fault", f)] + [
+        "--validate",
+        "--completeness",
+        "--retries",
+        "1",
+        "--human-gate",
+    ]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"runs", "measured", "predicted", "agents", "warehouse", "seconds"}

@@ -40,7 +40,9 @@ def test_a_user_defined_python_agent_is_judged_like_the_scripted_ones(warehouse)
     with Investigation(warehouse, "hybrid", cast=make_cast(impact=learners_impact)) as inv:
         r = inv.investigate(WORKED_EXAMPLE)
         assert (r.outcome, r.went_wrong_at) == ("silent_failure", "impact")
-    with Investigation(warehouse, "hybrid", cast=make_cast(impact=learners_impact), defenses=DefenseSettings(completeness=True)) as inv:
+    with Investigation(
+        warehouse, "hybrid", cast=make_cast(impact=learners_impact), defenses=DefenseSettings(completeness=True)
+    ) as inv:
         r = inv.investigate(WORKED_EXAMPLE)
         assert (r.outcome, r.caught_at) == ("detected_failure", "impact")
         assert "lineage graph has 13" in r.attempts[-1].flags["completeness"][0]

@@ -127,7 +127,14 @@ def test_the_simulated_human_gate_stops_wrong_summaries_at_its_stated_rate(wareh
             "source",
         )
     report = shadow_run(
-        warehouse, 120, 3, "hybrid", always_silent("source"), DefenseSettings(human_gate=True, human_catch=0.5), None, [WORKED_EXAMPLE]
+        warehouse,
+        120,
+        3,
+        "hybrid",
+        always_silent("source"),
+        DefenseSettings(human_gate=True, human_catch=0.5),
+        None,
+        [WORKED_EXAMPLE],
     )
     caught = report.outcome_counts()["detected_failure"] / report.runs
     assert abs(caught - 0.5) < 4 * (0.25 / report.runs) ** 0.5  # binomial, 4 standard errors

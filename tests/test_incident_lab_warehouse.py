@@ -46,7 +46,9 @@ def con(warehouse):
 def graph(con) -> dict[str, set[str]]:
     """Children of every table, from the run events' rows, walked in Python."""
     children = defaultdict(set)
-    for job, inputs in con.execute("SELECT job_name, inputs FROM lineage.run_events WHERE event_type = 'COMPLETE'").fetchall():
+    for job, inputs in con.execute(
+        "SELECT job_name, inputs FROM lineage.run_events WHERE event_type = 'COMPLETE'"
+    ).fetchall():
         for parent in inputs:
             children[parent].add(job)
     return children
@@ -80,7 +82,9 @@ def test_the_nulls_are_caused_upstream_by_the_renamed_field(con):
     raw = con.execute("SELECT order_id, received_at, customer_id, customer_uid FROM orders_api.customers").fetchall()
     renamed = {oid for oid, ts, cid, uid in raw if cid is None and uid is not None}
     assert renamed and all(ts >= CHANGE_AT for oid, ts, cid, uid in raw if oid in renamed)
-    nulls_downstream = {oid for (oid,) in con.execute("SELECT order_id FROM marts.orders_daily WHERE customer_id IS NULL").fetchall()}
+    nulls_downstream = {
+        oid for (oid,) in con.execute("SELECT order_id FROM marts.orders_daily WHERE customer_id IS NULL").fetchall()
+    }
     assert renamed <= nulls_downstream
     log = con.execute(
         "SELECT change_kind, new_field, changed_at FROM ops.api_changes "
