@@ -50,7 +50,7 @@ def cache_folder() -> Path:
 
 def warehouses(seed: int) -> tuple[Path, Path]:
     """(the full warehouse of ``seed``, its copy without the answer key), built once and reused."""
-    from incident_lab.warehouse import FORMAT_VERSION, ensure_warehouse
+    from incident_lab import FORMAT_VERSION, ensure_warehouse
 
     stem = f"{FORMAT_VERSION.replace('/', '-')}-seed{seed}"
     full = ensure_warehouse(cache_folder() / f"{stem}.duckdb", seed)
@@ -121,10 +121,10 @@ def _finding(models: list[str]):
 
 
 def _scripted_silent(task):
-    from incident_lab.agents import impact
+    from incident_lab import SCRIPTED
 
     task.fault = "silent"
-    return impact(task)
+    return SCRIPTED["impact"](task)
 
 
 AGENTS: dict[str, Callable] = {
@@ -139,10 +139,7 @@ AGENTS: dict[str, Callable] = {
 @lru_cache(maxsize=8)
 def fault_cases(seed: int) -> tuple[tuple[FaultCase, ...], dict[str, tuple[str, int]]]:
     """(every fault on every incident of the warehouse of ``seed``, incident -> (alerted table, true count))."""
-    from incident_lab.agents import orchestrator
-    from incident_lab.orchestration import load_incidents, load_truth
-    from incident_lab.protocol import Task
-    from incident_lab.warehouse import open_warehouse
+    from incident_lab import SCRIPTED, Task, load_incidents, load_truth, open_warehouse
 
     full, _ = warehouses(seed)
     con = open_warehouse(full)
@@ -151,7 +148,7 @@ def fault_cases(seed: int) -> tuple[tuple[FaultCase, ...], dict[str, tuple[str, 
         cases, answers = [], {}
         for incident in load_incidents(con):
             cursor = con.cursor()
-            framing = orchestrator(Task("orchestrator", incident, cursor))
+            framing = SCRIPTED["orchestrator"](Task("orchestrator", incident, cursor))
             true_count = truth[incident.incident_id].downstream_count
             answers[incident.incident_id] = (incident.table, true_count)
             for fault, agent in AGENTS.items():
