@@ -49,26 +49,27 @@ def orchestrator(task: Task) -> IncidentFraming:
     )
 
 
-def _edges(task: Task) -> list[tuple[str, list[str]]]:
-    """(job, inputs) of every completed run: the lineage graph as the run events record it."""
-    return task.query("SELECT job_name, inputs FROM lineage.run_events WHERE event_type = 'COMPLETE' ORDER BY 1")
-
-
-def _tables_with(task: Task, column: str) -> set[str]:
-    return {r[0] for r in task.query("SELECT table_name FROM meta.columns WHERE column_name = ?", [column])}
+def _edges(task: Task, column: str = "") -> list[tuple[str, str, bool]]:
+    """(child, parent, parent carries ``column``) for every input of every completed run."""
+    return task.query(
+        "SELECT e.child, e.parent, c.table_name IS NOT NULL FROM (SELECT job_name AS child, unnest(inputs) AS parent "
+        "FROM lineage.run_events WHERE event_type = 'COMPLETE') AS e "
+        "LEFT JOIN meta.columns AS c ON c.table_name = e.parent AND c.column_name = ? ORDER BY 1, 2",
+        [column],
+    )
 
 
 def _walk_up(task: Task) -> list[str]:
     """From the framed table up, hop by hop, always to the input that carries the column."""
-    inputs = dict(_edges(task))
-    carriers = _tables_with(task, task.framing.column)
+    inputs: dict[str, list[str]] = {}
+    for child, parent, carries in _edges(task, task.framing.column):
+        if carries:
+            inputs.setdefault(child, []).append(parent)
     path, current = [], task.framing.table
-    while True:
-        step = sorted(t for t in inputs.get(current, []) if t in carriers)
-        if not step:
-            return path
-        current = step[0]
+    while current in inputs:
+        current = inputs[current][0]
         path.append(current)
+    return path
 
 
 def lineage(task: Task) -> LineageFinding:
@@ -100,9 +101,8 @@ def source(task: Task) -> SourceFinding:
 def impact(task: Task) -> ImpactFinding:
     """Count every model built from the framed table, level by level through the run events."""
     children: dict[str, list[str]] = {}
-    for job, inputs in _edges(task):
-        for parent in inputs:
-            children.setdefault(parent, []).append(job)
+    for child, parent, _ in _edges(task):
+        children.setdefault(parent, []).append(child)
     seen: set[str] = set()
     frontier = [task.framing.table]
     while frontier:

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from incident_lab import DefenseSettings, FaultPlan, agreement, exact, predicted, scenario_from, shadow_run
+from incident_lab import DefenseSettings, FaultPlan, agreement, exact, scenario_from, shadow_run
 from orchlab.main import main
 from tests.test_incident_lab_warehouse import shared_warehouse
 
