@@ -104,7 +104,7 @@ REFUSALS = [
     ("SELECT * FROM read_parquet('s3://bucket/x.parquet')", "calls read_parquet"),
     ("SELECT * FROM read_json('x.json')", "calls read_json"),
     ("SELECT content FROM read_text('/etc/hostname')", "calls read_text"),
-    ('SELECT * FROM "read_blob"(\'/etc/hostname\')', "calls read_blob"),
+    ("SELECT * FROM \"read_blob\"('/etc/hostname')", "calls read_blob"),
     ("SELECT * FROM glob('/*')", "calls glob"),
     ("SELECT * FROM parquet_scan('x.parquet')", "calls parquet_scan"),
     ("SELECT * FROM sqlite_scan('x.db', 't')", "calls sqlite_scan"),
