@@ -133,7 +133,7 @@ def downstream_figure(edges: pd.DataFrame, root: str, title: str) -> go.FigureWi
             x=[pos[n][0] for n in nodes],
             y=[pos[n][1] for n in nodes],
             mode="markers+text",
-            text=[n.split(".", 1)[1] for n in nodes],
+            text=[n.split(".", 1)[-1] for n in nodes],
             textposition="top center",
             textfont=dict(size=10),
             marker=dict(size=11, color=[PALETTE[5] if n == root else PALETTE[0] for n in nodes]),
