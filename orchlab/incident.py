@@ -105,6 +105,7 @@ def run(args) -> int:
         FaultPlan,
         ProtocolError,
         WarehouseError,
+        build_warehouse,
         ensure_warehouse,
         make_cast,
         predicted,
@@ -120,7 +121,7 @@ def run(args) -> int:
     except WarehouseError as exc:
         if args.warehouse:
             return fail(NAME, f"--warehouse {exc}")
-        path = ensure_warehouse.__globals__["build_warehouse"](path, args.seed)  # a stale cache: rebuild it
+        path = build_warehouse(path, args.seed)  # our own cache, left by another version: rebuild it
     try:
         loaded = dict(_load_agent(spec) for spec in args.agent)
         cast = make_cast(**loaded)
