@@ -11,6 +11,7 @@ count differs from the truth: there it is a silent failure a cross-check should 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,7 +65,7 @@ def _copy_without_truth(full: Path, target: Path) -> None:
     """Every table but schema ``truth``, table by table into a fresh file (written aside, then moved in)."""
     import duckdb
 
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.building")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.building")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
