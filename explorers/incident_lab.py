@@ -16,17 +16,15 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from incident_lab import ROLES
+from incident_lab.shadow import RATE_NAMES
+
 from .live import Explorer, checkbox, dropdown, pct, slider
 from .panels import grid_widget
 from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
 
-ROLES = ("orchestrator", "lineage", "source", "impact", "synthesizer")
 OUTCOME_ORDER = ("correct", "silent_failure", "detected_failure")
-RATE_KEYS = {
-    "correct": "success_rate",
-    "silent_failure": "silent_failure_rate",
-    "detected_failure": "detected_failure_rate",
-}
+RATE_KEYS = RATE_NAMES  # outcome -> its key in the measured and predicted dicts (the CLI's JSON names)
 CHECK_LABELS = {
     "validation": "contract validation",
     "completeness": "completeness cross-check",
