@@ -163,9 +163,8 @@ def test_correlation_makes_retries_buy_less(engine):
 
 
 def test_simulated_table_reproduces_the_module_to_the_percent():
-    from tests.test_analytics import MODULE_TABLE
-
     from simulator import compound_table
+    from tests.test_analytics import MODULE_TABLE
 
     table = compound_table(trials=100_000, seed=0)
     for row in table.itertuples():
