@@ -127,7 +127,9 @@ def grade_answers(
         try:
             outcome = run_check(criterion, values[criterion.answer], spec, rubric, cache)
         except NotGradable as exc:  # a check that refuses to run the answer at all (SQL that is not one query)
-            return SubmissionResult.not_gradable(submission, rubric.exercise, f"answer '{criterion.answer}': {exc}", **base)
+            return SubmissionResult.not_gradable(
+                submission, rubric.exercise, f"answer '{criterion.answer}': {exc}", **base
+            )
         except Exception as exc:  # a grader bug must not lose the submission: flag it for a person
             results.append(
                 CriterionResult(
