@@ -121,10 +121,10 @@ def _missed(m: CrossCheck, cases: list[FaultCase], seeds: tuple[int, ...], limit
 
 def sql_cross_check(sql, check: dict, cache: dict) -> Outcome:
     """One criterion of the completeness_sql rubric; the measurement is shared through ``cache``."""
-    seeds = tuple(int(s) for s in check.get("seeds", (0, 41)))
+    seeds = tuple(int(s) for s in (check.get("seeds") or (0, 41)))  # a dict or a typed spec, defaults unset
     key = ("sql_cross_check", seeds)
     if key not in cache:
-        cache[key] = measure(str(sql), seeds, float(check.get("seconds", QUERY_SECONDS)))
+        cache[key] = measure(str(sql), seeds, float(check.get("seconds") or QUERY_SECONDS))
     m: CrossCheck = cache[key]
     if m.refused:
         raise NotGradable(f"not run, because {m.refused}")
