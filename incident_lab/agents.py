@@ -49,7 +49,11 @@ def orchestrator(task: Task) -> IncidentFraming:
     )
 
 
-def _edges(task: Task, column: str = "") -> list[tuple[str, str, bool]]:
+#: (child, parent) for every input of every completed run: the lineage graph, edge by edge.
+EDGES = "SELECT job_name AS child, unnest(inputs) AS parent FROM lineage.run_events WHERE event_type = 'COMPLETE'"
+
+
+def _edges(task: Task, column: str) -> list[tuple[str, str, bool]]:
     """(child, parent, parent carries ``column``) for every input of every completed run."""
     return task.query(
         "SELECT e.child, e.parent, c.table_name IS NOT NULL FROM (SELECT job_name AS child, unnest(inputs) AS parent "
@@ -101,7 +105,7 @@ def source(task: Task) -> SourceFinding:
 def impact(task: Task) -> ImpactFinding:
     """Count every model built from the framed table, level by level through the run events."""
     children: dict[str, list[str]] = {}
-    for child, parent, _ in _edges(task):
+    for child, parent in task.query(EDGES):
         children.setdefault(parent, []).append(child)
     seen: set[str] = set()
     frontier = [task.framing.table]

@@ -137,7 +137,7 @@ class CheckpointStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._con = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._con = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
         self._con.execute("PRAGMA journal_mode=WAL")
         self._con.execute("PRAGMA synchronous=NORMAL")
         self._con.execute(

@@ -8,17 +8,26 @@ hand-off, switched on or not, so one run measures them all); and the outcome sha
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from simulator.analytics import wilson_interval
 
+from .agents import SCRIPTED
 from .defenses import CHECKS, DefenseSettings
 from .faults import SILENT_FAULTS, FaultPlan
 from .judge import OUTCOMES
-from .orchestration import Investigation, RunRecord
+from .orchestration import RunRecord
 from .protocol import ROLES
+from .worker import investigate_slice
+
+ROOT = Path(__file__).resolve().parents[1]
 
 RATE_NAMES = {
     "correct": "success_rate",
@@ -151,6 +160,10 @@ class ShadowReport:
         return sum(r["caught"] for r in rows) / seen if seen else self.defenses.human_catch
 
 
+#: Below this many runs, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
+
+
 def shadow_run(
     warehouse: str | Path,
     runs: int = 1000,
@@ -160,11 +173,59 @@ def shadow_run(
     defenses: DefenseSettings | None = None,
     cast: dict | None = None,
     incidents: list[str] | None = None,
+    workers: int | None = None,
 ) -> ShadowReport:
-    """Investigate ``runs`` incidents (cycling through the warehouse's incidents) and judge each run."""
+    """Investigate ``runs`` incidents (cycling through the warehouse's incidents) and judge each run.
+
+    ``workers`` processes (default: one per CPU, up to 2, for the scripted cast and at least
+    :data:`PARALLEL_FROM` runs) each open their own read-only connection and take a contiguous
+    slice of the run indices; every run draws only from ``(seed, run index)``, and the slices
+    are joined in run order, so the report is the same for any number of workers.
+    """
     started = time.perf_counter()
     faults, defenses = faults or FaultPlan(), defenses or DefenseSettings()
-    with Investigation(warehouse, pattern, faults, defenses, cast, seed) as inv:
-        chosen = [inv.incident(i) for i in incidents] if incidents else inv.incidents
-        records = [inv.investigate(chosen[i % len(chosen)], i) for i in range(runs)]
+    if workers is None:
+        scripted = cast is None or all(cast.get(role) is SCRIPTED[role] for role in ROLES)
+        workers = min(2, os.cpu_count() or 1) if scripted and runs >= PARALLEL_FROM else 1
+    job = (warehouse, pattern, faults, defenses, cast, seed, incidents)
+    if workers <= 1 or runs < 2:
+        records = investigate_slice(job, 0, runs)
+    else:
+        workers = min(workers, runs)
+        bounds = [runs * k // workers for k in range(workers + 1)]
+        records = [r for part in _in_processes(job, list(pairwise(bounds))) for r in part]
     return ShadowReport(records, pattern, faults, defenses, Path(warehouse), seed, time.perf_counter() - started)
+
+
+def _in_processes(job: tuple, slices: list[tuple[int, int]]) -> list[list[RunRecord]]:
+    """Each slice in its own worker process (:mod:`incident_lab.worker`); the answers in slice order."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    procs = []
+    for start, stop in slices:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from incident_lab.worker import main; sys.exit(main())"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        pickle.dump((job, start, stop), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        proc.stdin.close()
+        procs.append(proc)
+    try:
+        parts = []
+        for proc in procs:
+            out = proc.stdout.read()
+            if proc.wait() != 0 or not out:
+                raise RuntimeError(f"a shadow-mode worker process exited with code {proc.returncode}")
+            kind, value = pickle.loads(out)
+            if kind == "error":
+                raise RuntimeError(f"a shadow-mode worker failed:\n{value}")
+            parts.append(value)
+        return parts
+    finally:
+        for proc in procs:  # after a failure, stop the others rather than leave them running
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()

@@ -194,3 +194,46 @@ def test_same_seed_same_runs(warehouse):
         (r.outcome, r.went_wrong_at, r.caught_at) for r in b.records
     ]
     assert a.agents() == b.agents()
+
+
+SPEED_FAULTS = ["orchestrator=0.95:0.5", "lineage=0.9:0.6", "source=0.9:0.7", "impact=0.9:0.6", "synthesizer=0.95:0.5"]
+
+
+def _fingerprint(report) -> list[tuple]:
+    """Everything judged about every run: outcome, where, and each attempt's fault, error, checks and verdict."""
+    return [
+        (
+            r.run_id,
+            r.outcome,
+            r.went_wrong_at,
+            r.caught_at,
+            r.ended_at,
+            tuple(
+                (a.role, a.attempt, a.fault, a.error, a.rejected, a.right, a.input_right, repr(sorted(a.flags.items())))
+                for a in r.attempts
+            ),
+            tuple((role, repr(out)) for role, out in r.accepted.items()),
+        )
+        for r in report.records
+    ]
+
+
+def test_worker_processes_give_the_same_report_as_one_process(warehouse, tmp_path):
+    """Shadow mode split over two processes is the one-process report, run for run, checkpoints included.
+
+    The outcome counts are pinned to what the cast measured before the speed work (seed 1, 240
+    hybrid runs: 220 correct, 4 silent, 16 detected), so a faster harness cannot quietly change results.
+    """
+    faults = FaultPlan.parse(SPEED_FAULTS)
+    reports = {}
+    for workers in (1, 2):
+        defenses = DefenseSettings(**ALL_ON, checkpoints=tmp_path / f"w{workers}.sqlite")
+        reports[workers] = shadow_run(warehouse, 240, 1, "hybrid", faults, defenses, workers=workers)
+    assert _fingerprint(reports[1]) == _fingerprint(reports[2])
+    assert reports[1].catch_rates() == reports[2].catch_rates()
+    assert reports[2].outcome_counts() == {"correct": 220, "silent_failure": 4, "detected_failure": 16}
+    rows = {}
+    for workers in (1, 2):
+        with sqlite3.connect(tmp_path / f"w{workers}.sqlite") as con:
+            rows[workers] = con.execute("SELECT * FROM handoffs ORDER BY run_id, role").fetchall()
+    assert rows[1] == rows[2] and len(rows[1]) > 240 * 4
