@@ -45,6 +45,7 @@ quick: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
 	@if [ -f benchmarks/bench_grader.py ]; then $(BIN)/python benchmarks/bench_grader.py; fi
+	$(BIN)/python benchmarks/bench_incident_lab.py
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

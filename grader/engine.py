@@ -116,6 +116,10 @@ def grade_answers(
             continue
         try:
             outcome = run_check(criterion, values[criterion.answer], spec, rubric, cache)
+        except NotGradable as exc:  # a check that refuses to run the answer at all (SQL that is not one query)
+            return SubmissionResult.not_gradable(
+                submission, rubric.exercise, f"answer '{criterion.answer}': {exc}", **base
+            )
         except Exception as exc:  # a grader bug must not lose the submission: flag it for a person
             feedback = f"The grader could not check this ({type(exc).__name__}); a person will look at it."
             results.append(_result(criterion, passed=False, feedback=feedback, confidence=Confidence.NONE))

@@ -75,9 +75,17 @@ class NumericSpec(Spec):
 @dataclass(frozen=True, kw_only=True)
 class SimulationSpec(Spec):
     type = "simulation"
-    reasons = ("unknown_option",)
-    model: str = param("model", "handoff_contracts or shared_state")
-    measure: str = param("str", "handoff_contracts: accepts_right, catch or silent_rate", "")
+    reasons = ("unknown_option", "error")
+    model: str = param("model", "handoff_contracts, shared_state or sql_cross_check")
+    measure: str = param(
+        "str",
+        "handoff_contracts: accepts_right, catch or silent_rate; sql_cross_check: runs, worked_example, "
+        "catch or agrees",
+        "",
+    )
+    faults: tuple = param("str_list", "sql_cross_check catch: the faulty impact agents the query must catch", ())
+    seeds: tuple = param("int_list", "sql_cross_check: the warehouse seeds the query runs on", (0, 41))
+    seconds: float = param("float", "sql_cross_check: time limit of the learner's query, in seconds", 5.0)
     injections: tuple = param("str_list", "handoff_contracts catch: the injected failures that must be caught", ())
     trials: int = param("int", "simulated incidents", 4000)
     seed: int = param("int", "simulator seed", 7)
@@ -185,7 +193,7 @@ CHECK_SPECS: dict[str, type[Spec]] = {
     "simulation": SimulationSpec,
     "text": TextSpec,
 }
-MODELS = ("handoff_contracts", "shared_state")
+MODELS = ("handoff_contracts", "shared_state", "sql_cross_check")
 
 
 def spec_fields(cls) -> list:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from orchlab import demo, grade, lab, rubric, simulate, table
+from orchlab import demo, grade, incident, lab, rubric, simulate, table, warehouse
 from orchlab.args import OneLineParser, fail
 
-COMMANDS = (simulate, table, lab, demo, grade, rubric)
+COMMANDS = (simulate, table, lab, demo, grade, rubric, incident, warehouse)
 
 
 def build_parser() -> tuple[OneLineParser, dict[str, OneLineParser]]:

@@ -33,6 +33,28 @@ class Alert(Strict):
     current: float = Field(ge=0, le=1)
 
 
+class IncidentFraming(Strict):
+    """Orchestrator -> investigators: the incident framed from the alert, with the window to search.
+
+    Not in :data:`CONTRACTS` (whose hand-offs the simulator's lessons enumerate); the incident
+    lab validates it like the others.
+    """
+
+    incident_id: str
+    table: str = Field(pattern=TABLE_NAME)
+    column: str
+    since: datetime
+    until: datetime
+    baseline: float = Field(ge=0, le=1)
+    current: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def window_is_forward(self):
+        if self.since >= self.until:
+            raise ValueError("since must come before until: the search window is empty")
+        return self
+
+
 class LineageFinding(Strict):
     """Lineage agent -> synthesis: the source table behind the bad column, with its path."""
 

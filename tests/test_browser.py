@@ -44,6 +44,7 @@ DOCS_SCREENSHOT = ROOT / "docs" / "lesson02_slider.png"
 LESSONS = {
     "lesson02": "notebooks/02_compound_reliability.ipynb",
     "lesson06": "notebooks/06_orders_daily_incident.ipynb",
+    "lesson07": "notebooks/07_incident_lab.ipynb",
 }
 CHROMIUM_ARGS = [
     "--headless",
@@ -95,6 +96,7 @@ UIS = {
 }
 # Screenshot stem -> (front end, lesson). The stems are also the test ids.
 LESSON_PAGES = {"lesson02": ("lab", "lesson02"), "lesson06": ("lab", "lesson06"), "nb7_lesson02": ("nb7", "lesson02")}
+LESSON_PAGES["lesson07"] = ("lab", "lesson07")  # the incident lab: its first slider re-runs real investigations
 EXERCISE, SOLVED_EXERCISE = "reliability_math", ROOT / "tests" / "grader_solutions" / "02_reliability_math.ipynb"
 EXERCISE_COPIES = ARTIFACTS / "browser-exercises"  # inside the server's root_dir (ROOT) and git-ignored
 WRONG_ANSWERS = {"five_at_85": "0.5"}  # 0.85**5 is 0.4437; the rubric allows +-0.005

@@ -99,6 +99,8 @@ def _value(kind: str, value, ctx: Context, what: str, spec_options: dict | None)
         if not all(isinstance(i, str) for i in items):
             raise _Bad(f"{what} should be a list of names")
         return tuple(items)
+    if kind == "int_list":
+        return tuple(_as_int(i, what) for i in _as_list(value, what))
     if kind == "int_pair":
         items = _as_list(value, what)
         if len(items) != 2:

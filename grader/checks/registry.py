@@ -28,11 +28,18 @@ def _shared_state(criterion, value, spec, rubric, cache: dict) -> Outcome:
     return shared_state_check(value, criterion.check, cache, spec.options)
 
 
+def _sql_cross_check(criterion, value, spec, rubric, cache: dict) -> Outcome:
+    from .sql_cross_check import sql_cross_check
+
+    return sql_cross_check(value, criterion.check, cache)
+
+
 CheckFunction = Callable[..., Outcome]
 
 MODELS: dict[str, CheckFunction] = {
     "handoff_contracts": _handoff_contracts,
     "shared_state": _shared_state,
+    "sql_cross_check": _sql_cross_check,
 }
 
 
