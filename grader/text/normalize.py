@@ -11,8 +11,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from ..safety import strip_html_comments
+
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -200,7 +201,7 @@ def strip_markdown(line: str) -> str:
 
 def _lines(text: str):
     """Logical lines: (kind, text). Paragraph lines are joined; bullets, rows, headings stand alone."""
-    text = _HTML_COMMENT.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_html_comments(text.replace("\r\n", "\n").replace("\r", "\n"), " ")
     paragraph: list[str] = []
     for raw in text.split("\n"):
         if _FENCE.match(raw) or _TABLE_RULE.match(raw):
@@ -280,7 +281,7 @@ def is_keyword_dump(text: str) -> bool:
     words = _WORD.findall(text.lower())
     if len(words) >= 80 and len(set(words)) < 0.2 * len(words):
         return True  # the same few words over and over
-    segments = [s for s in re.split(r"[\n,;|]+", _HTML_COMMENT.sub(" ", text)) if s.strip()]
+    segments = [s for s in re.split(r"[\n,;|]+", strip_html_comments(text, " ")) if s.strip()]
     total = prose = 0
     for segment in segments:
         count = len(_WORD.findall(segment))
