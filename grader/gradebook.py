@@ -1,6 +1,6 @@
 """The SQLite gradebook: WAL mode, one transaction per submission, idempotent re-grades.
 
-A submission is keyed by exercise and resolved path, so grading the same file again replaces
+A submission is keyed by exercise and absolute path (links not followed), so grading the same file again replaces
 its row and criteria instead of adding new ones. Writers take the write lock up front
 (``BEGIN IMMEDIATE``) and wait for each other (busy timeout), so two graders can fill the same
 gradebook at once without losing a row. The file holds students' work, so it is created
@@ -160,7 +160,7 @@ class Gradebook:
     def _record(self, result: SubmissionResult) -> None:
         exercise = storable(result.exercise or "")
         key = storable(
-            str(Path(result.submission).resolve())
+            os.path.abspath(result.submission)  # a link and its target are two entries handed in: two rows
             if result.submission and not result.submission.startswith("<")
             else result.submission
         )

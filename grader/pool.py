@@ -118,9 +118,10 @@ class Pool:
         while len(self.workers) < min(self.size, len(jobs)):
             self.workers.append(_Worker(self.func, self.context))
         while next_out < len(jobs):
-            for worker in self.workers:
-                while pending and len(worker.queue) < DEPTH:
-                    worker.send(pending[0], jobs[pending.popleft()])
+            for depth in range(1, DEPTH + 1):  # one job to every worker before any gets a second
+                for worker in self.workers:
+                    if pending and len(worker.queue) < depth:
+                        worker.send(pending[0], jobs[pending.popleft()])
             busy = {w.conn: w for w in self.workers if w.queue}
             now = time.monotonic()
             deadline = min((w.started + self.limit for w in busy.values()), default=now)

@@ -133,14 +133,14 @@ def printable(text: object, limit: int = 10_000) -> str:
     text = str(text)
     if len(text) > limit:
         text = text[:limit] + "…"
-    text = text.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(text) else text
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def storable(text: object) -> str:
     """``text`` that SQLite, JSON and UTF-8 files accept: lone surrogates become U+FFFD (newlines stay)."""
     text = str(text)
-    return text.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(text) else text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
 
 
 def safe_yaml(text: str, *, what: str = "YAML") -> object:
