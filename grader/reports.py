@@ -76,6 +76,19 @@ def render_html_fragment(result: SubmissionResult) -> str:
     """The result as an HTML block (no page): used by the notebook check and the reports."""
     head = escape(result.exercise or "unknown exercise")
     note = f"<p class='orchlab-evidence'>{escape(result.note)}</p>" if result.note else ""
+    notice = f"<p class='orchlab-fail'><b>{escape(result.notice)}</b></p>" if result.notice else ""
+    review = (
+        "<p class='orchlab-review'>(to review) means the grader is not sure of that result: read its feedback; "
+        "when your work is graded, a person checks it before the grade is final.</p>"
+        if result.needs_review
+        else ""
+    )
+    model = (
+        "<details open><summary><b>A model answer to compare with</b></summary>"
+        f"<pre style='white-space:pre-wrap'>{escape(result.model_answer)}</pre></details>"
+        if result.model_answer
+        else ""
+    )
     if not result.gradable:
         return (
             f"{_STYLE}<div class='orchlab-report'><h3>{head}: not graded</h3>"
@@ -96,9 +109,9 @@ def render_html_fragment(result: SubmissionResult) -> str:
             f"<td>{c.points:g}/{c.max_points:g}</td><td>{escape(c.feedback)}{hint}{evidence}</td></tr>"
         )
     return (
-        f"{_STYLE}<div class='orchlab-report'><h3>{head}: {result.score:g} / {result.max_score:g}</h3>"
+        f"{_STYLE}<div class='orchlab-report'>{notice}<h3>{head}: {result.score:g} / {result.max_score:g}</h3>"
         f"<table><tr><th></th><th>Criterion</th><th>Points</th><th>Feedback</th></tr>{''.join(rows)}</table>"
-        f"{note}</div>"
+        f"{review}{model}{note}</div>"
     )
 
 

@@ -109,6 +109,8 @@ class SubmissionResult:
     rubric_sha: str = ""
     note: str = ""  # shown in the notebook (e.g. which saved file was read); not in JSON
     review: list[str] = field(default_factory=list)  # why a person should look (identity, collisions)
+    notice: str = ""  # said first in the notebook (e.g. nothing is saved yet); not in JSON
+    model_answer: str = ""  # shown in the notebook after full marks or on request; not in JSON
 
     def __post_init__(self) -> None:
         self.submission = storable(self.submission)
