@@ -239,7 +239,7 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         pieces, start = [], 0
         for match in _SENTENCE_END.finditer(line):
-            head = line[start : match.start()].rstrip()
+            head = line[max(start, match.start() - 40) : match.start()].rstrip()  # the tail only: linear
             if _ABBREVIATIONS.search(head) or (
                 ";" not in match.group(0)
                 and head.endswith(".")
