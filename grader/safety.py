@@ -166,6 +166,10 @@ def safe_yaml(text: str, *, what: str = "YAML") -> object:
             if nodes > MAX_YAML_NODES:
                 raise UnsafeInput(f"{what} has more than {MAX_YAML_NODES} values")
         value = yaml.safe_load(text)
+    except UnsafeInput:
+        raise
+    except ValueError as exc:  # Python's own limit on integer digits, met inside the YAML loader
+        raise ValueError(f"{what} holds a number too long to read ({str(exc).split(':')[0]})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
