@@ -30,8 +30,8 @@ TIME_LIMIT = 30.0  # seconds for one submission; an ordinary one takes milliseco
 def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Files to grade: named files as given, folders searched (recursively) for .ipynb/.md/.txt.
 
-    Hidden folders and ``.ipynb_checkpoints`` are skipped, and symbolic links to folders are not
-    followed. Entries that are not regular files (FIFOs, dangling links...) are kept so that the
+    Hidden folders and ``.ipynb_checkpoints`` are skipped; symbolic links to folders are not
+    followed but listed, so the batch says why they were not searched. Entries that are not regular files (FIFOs, dangling links...) are kept so that the
     batch reports them. A path given here that does not exist raises ``FileNotFoundError``.
     """
     found: list[Path] = []
@@ -40,6 +40,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+                found.extend(Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d)))  # reported
                 for name in sorted(files):
                     if name.lower().endswith(SUFFIXES) and not name.startswith("."):
                         found.append(Path(root) / name)

@@ -108,6 +108,8 @@ def refusal(path: str | os.PathLike, roots: tuple[str, ...] = ()) -> str | None:
         info = os.stat(target)
     except OSError as exc:
         return f"cannot look at the file: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode) and path.is_symlink():
+        return "a symbolic link to a folder; folders reached through links are not searched"
     if not stat.S_ISREG(info.st_mode):
         return f"not a regular file (it is {file_kind(info.st_mode)}); only files are graded"
     return None
