@@ -24,7 +24,7 @@ from .safety import refusal
 from .submission import SUFFIXES, student_id
 
 PARALLEL_FROM = 24  # below this many files, starting workers costs more than it saves
-TIME_LIMIT = 30.0  # seconds for one submission; an ordinary one takes milliseconds
+TIME_LIMIT = 120.0  # seconds for one submission: ordinary ones take milliseconds, a cold simulator seconds
 
 
 def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
