@@ -274,3 +274,20 @@ def test_case_and_space_in_answer_tags_are_forgiven_and_misspellings_named(tmp_p
         "answer cell tagged 'answer:eight_at_95' is missing "
         "(found 'answer:eigth_at_95': if that is this answer, change it to 'answer:eight_at_95')"
     ]
+
+
+def test_serial_grading_stops_a_file_that_takes_too_long(tmp_path, monkeypatch):
+    import grader.batch as batch
+
+    def slow(path, *args, **kwargs):
+        if path.endswith("slow.ipynb"):
+            signal.pause()  # stands in for any grading step that never returns
+        return real(path, *args, **kwargs)
+
+    real = batch.grade_file
+    monkeypatch.setattr(batch, "grade_file", slow)
+    put(tmp_path / "fine.ipynb", notebook())
+    put(tmp_path / "slow.ipynb", notebook())
+    fine, stuck = grade_batch([tmp_path], workers=1, time_limit=1)
+    assert fine.gradable and fine.score == 11
+    assert not stuck.gradable and "took longer than 1 s" in stuck.errors[0]
