@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import re
 
-from .safety import evaluate_arithmetic, safe_yaml
+from .safety import evaluate_arithmetic, safe_yaml, strip_html_comments
 
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _PLACEHOLDERS = re.compile(r"^\s*(?:\.\.\.|…|todo|tbd|your answer(?: here)?|<[^>\n]{0,40}>|\?+)\s*$", re.I)
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$|^\s*~~~[\w-]*\s*$")
+_BLANK_ENTRY = re.compile(r"[ \t]*(?:[\w-]+[ \t]*:[ \t]*(?:\.\.\.|~|null|''|\"\")?[ \t]*)?$")  # key with no value
+PLACEHOLDER_MARK = "✎"  # starts the visible "type here" line of an exercise's answer cell
+_PLACEHOLDER_LINE = re.compile(rf"^[ \t>*_]*{PLACEHOLDER_MARK}")
 
 
 def clean(raw: str, kind: str) -> str:
-    """The answer without instructions: HTML comments, code fences, and for data, # comments."""
-    text = _HTML_COMMENT.sub("", raw.replace("\r\n", "\n"))
-    lines = [line for line in text.split("\n") if not _FENCE.match(line)]
+    """The answer without instructions: HTML comments, code fences, the cell's ✎ placeholder line
+    (left unchanged it is no answer), and for data, # comments."""
+    text = strip_html_comments(raw.replace("\r\n", "\n"))
+    lines = [line for line in text.split("\n") if not _FENCE.match(line) and not _PLACEHOLDER_LINE.match(line)]
     if kind in ("number", "choice"):
         lines = [line.split("#", 1)[0] for line in lines]
     text = "\n".join(lines).strip()
@@ -31,7 +34,7 @@ def is_empty(raw: str, kind: str) -> bool:
     text = clean(raw, kind)
     if kind in ("mapping", "yaml"):
         text = "\n".join(line for line in text.split("\n") if not line.strip().startswith("#")).strip()
-        if text and kind == "mapping" and re.fullmatch(r"(?:\s*[\w-]+\s*:\s*(?:\.\.\.|~|null|''|\"\")?\s*\n?)+", text):
+        if text and kind == "mapping" and all(_BLANK_ENTRY.match(line) for line in text.split("\n")):
             return True
     return not text
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from .answers import clean, is_empty, parse_answer
 from .checks import run_check
-from .confidence import REVIEW_NOTE, Confidence, needs_review
+from .confidence import REVIEW_NOTE, needs_review
 from .errors import NotGradable, RubricError
 from .results import CriterionResult, SubmissionResult
 from .rubric import Rubric, load_rubric
 from .safety import UnsafeInput
-from .submission import Submission, load_submission, missing_answer_reason
+from .submission import Submission, identity_review, load_submission, missing_answer_reason, student_id
 
 MAX_ANSWER_CHARS = 50_000
 NOT_ANSWERED = "Not answered yet."
@@ -93,7 +93,7 @@ def grade_answers(
             values[name] = parse_answer(clean(raw, spec.kind), spec.kind, name)
         except UnsafeInput as exc:
             return SubmissionResult.not_gradable(submission, rubric.exercise, f"answer '{name}' refused: {exc}", **base)
-        except (ValueError, TypeError, RecursionError) as exc:
+        except (ValueError, TypeError, RecursionError, ArithmeticError) as exc:
             problems[name] = str(exc) or type(exc).__name__
     if empty and not partial:
         names = ", ".join(f"'{n}'" for n in empty)
@@ -108,11 +108,10 @@ def grade_answers(
     for criterion in rubric.criteria:
         spec = rubric.answers[criterion.answer]
         if criterion.answer in empty:
-            results.append(_result(criterion, passed=False, feedback=NOT_ANSWERED, answered=False))
+            results.append(CriterionResult.unanswered(criterion, NOT_ANSWERED))
             continue
         if criterion.answer in problems:
-            feedback = f"Could not read your answer: {problems[criterion.answer]}"
-            results.append(_result(criterion, passed=False, feedback=feedback))
+            results.append(CriterionResult.unreadable(criterion, problems[criterion.answer]))
             continue
         try:
             outcome = run_check(criterion, values[criterion.answer], spec, rubric, cache)
@@ -121,8 +120,7 @@ def grade_answers(
                 submission, rubric.exercise, f"answer '{criterion.answer}': {exc}", **base
             )
         except Exception as exc:  # a grader bug must not lose the submission: flag it for a person
-            feedback = f"The grader could not check this ({type(exc).__name__}); a person will look at it."
-            results.append(_result(criterion, passed=False, feedback=feedback, confidence=Confidence.NONE))
+            results.append(CriterionResult.check_failed(criterion, exc))
             continue
         results.append(_criterion_result(criterion, outcome))
     score = float(sum(r.points for r in results))
@@ -159,7 +157,7 @@ def grade_submission(submission: Submission, rubric: Rubric, *, partial: bool = 
             raise NotGradable(f"this exercise has several answers; mark each one in the file ({markers})")
     for name in rubric.answers:
         if name not in answers:
-            raise NotGradable(missing_answer_reason(name, submission))
+            raise NotGradable(missing_answer_reason(name, submission, rubric.answers))
     return grade_answers(
         answers,
         rubric,
@@ -190,7 +188,10 @@ def grade_file(
             rubric = load_rubric(chosen, rubrics_dir)
         except RubricError as exc:
             raise NotGradable(f"the notebook names exercise '{chosen}', which cannot be graded here: {exc}") from None
-        return grade_submission(submission, rubric, partial=partial)
+        submission.student = student_id(Path(path), chosen)
+        result = grade_submission(submission, rubric, partial=partial)
+        result.review += identity_review(submission)
+        return result
     except NotGradable as exc:
         extra = dict(student=submission.student, sha256=submission.sha256) if submission else {}
         claimed = submission.exercise if submission else None

@@ -35,7 +35,7 @@ def results_csv(results: list[SubmissionResult]) -> str:
             r.score if r.gradable else "",
             r.max_score if r.gradable else "",
             r.needs_review,
-            "; ".join(r.errors),
+            "; ".join(r.to_dict()["errors"]),  # with any "review: ..." reasons
         ]
         writer.writerow([csv_safe(v) for v in row] + [points.get(c, "") for c in order])
     return out.getvalue()

@@ -1,15 +1,17 @@
 """The SQLite gradebook: WAL mode, one transaction per submission, idempotent re-grades.
 
-A submission is keyed by exercise and resolved path, so grading the same file again replaces
+A submission is keyed by exercise and absolute path (links not followed), so grading the same file again replaces
 its row and criteria instead of adding new ones. Writers take the write lock up front
 (``BEGIN IMMEDIATE``) and wait for each other (busy timeout), so two graders can fill the same
-gradebook at once without losing a row.
+gradebook at once without losing a row. The file holds students' work, so it is created
+readable by its owner only, and a database of another kind is refused before anything is written.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -17,6 +19,23 @@ from pathlib import Path
 
 from .export import csv_safe
 from .results import SubmissionResult
+from .safety import storable
+
+COLUMNS = {
+    "submissions": {
+        "exercise", "submission", "student", "gradable", "score", "max_score", "needs_review",
+        "errors", "sha256", "rubric_sha", "graded_at",
+    },
+    "criteria": {
+        "exercise", "submission", "position", "criterion", "passed", "points", "max_points",
+        "confidence", "needs_review", "feedback", "evidence",
+    },
+}  # fmt: skip
+
+
+class GradebookError(ValueError):
+    """The gradebook file cannot be used (a folder, not SQLite, another program's database)."""
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -51,14 +70,66 @@ CREATE TABLE IF NOT EXISTS criteria (
 """
 
 
+def check_gradebook_path(path: str | Path) -> str | None:
+    """Why ``path`` cannot be a gradebook (a folder, a missing folder, not a file), or None."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a folder, not a gradebook file"
+    if path.exists() and not path.is_file():
+        return f"{path} is not a regular file"
+    if not path.exists() and not path.resolve().parent.is_dir():
+        return f"the folder for {path} does not exist"
+    return None
+
+
 class Gradebook:
+    """A SQLite file of grades. Raises :class:`GradebookError` for a path or file it must not use."""
+
     def __init__(self, path: str | Path, timeout: float = 60.0):
         self.path = Path(path)
+        problem = check_gradebook_path(self.path)
+        if problem:
+            raise GradebookError(problem)
+        if not self.path.exists():
+            try:  # create it owner-only; SQLite gives its -wal and -shm files the same mode
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass  # another grader created it a moment ago
         self.connection = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
-        self.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        self.connection.execute("PRAGMA foreign_keys = ON")
-        self._retry(lambda: self.connection.execute("PRAGMA journal_mode = WAL"))
-        self._retry(self._create)
+        try:
+            self.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self.connection.execute("PRAGMA foreign_keys = ON")
+            self._refuse_foreign()
+            self._retry(lambda: self.connection.execute("PRAGMA journal_mode = WAL"))
+            self._retry(self._create)
+        except sqlite3.DatabaseError as exc:
+            self.connection.close()
+            raise GradebookError(f"{self.path} is not a SQLite gradebook ({exc})") from None
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def _refuse_foreign(self) -> None:
+        """A database whose tables are not (a subset of) ours is someone else's: never write into it."""
+        tables = {
+            row[0]
+            for row in self._retry(
+                lambda: self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            )
+        }
+        tables = {t for t in tables if not t.startswith("sqlite_")}
+        foreign = sorted(tables - set(COLUMNS))
+        if foreign:
+            raise GradebookError(
+                f"{self.path} is a database of another kind (tables: {', '.join(foreign)[:200]}), not a gradebook;"
+                " choose a new file name"
+            )
+        for table in tables:
+            columns = {row[1] for row in self.connection.execute(f"PRAGMA table_info({table})")}
+            if columns != COLUMNS[table]:
+                raise GradebookError(
+                    f"{self.path} has a '{table}' table with other columns than a gradebook's; choose a new file name"
+                )
 
     def _create(self) -> None:
         cur = self.connection
@@ -87,9 +158,9 @@ class Gradebook:
         self._retry(lambda: self._record(result))
 
     def _record(self, result: SubmissionResult) -> None:
-        exercise = result.exercise or ""
-        key = (
-            str(Path(result.submission).resolve())
+        exercise = storable(result.exercise or "")
+        key = storable(
+            os.path.abspath(result.submission)  # a link and its target are two entries handed in: two rows
             if result.submission and not result.submission.startswith("<")
             else result.submission
         )
@@ -108,12 +179,12 @@ class Gradebook:
                 (
                     exercise,
                     key,
-                    result.student,
+                    storable(result.student),
                     int(result.gradable),
                     result.score if result.gradable else None,
                     result.max_score if result.gradable else None,
                     int(result.needs_review),
-                    json.dumps(result.errors),
+                    json.dumps(result.to_dict()["errors"]),
                     result.sha256,
                     result.rubric_sha,
                     now,
@@ -127,14 +198,14 @@ class Gradebook:
                         exercise,
                         key,
                         i,
-                        c.id,
+                        storable(c.id),
                         int(c.passed),
                         c.points,
                         c.max_points,
                         c.confidence,
                         int(c.needs_review),
-                        c.feedback,
-                        c.evidence,
+                        storable(c.feedback),
+                        storable(c.evidence),
                     )
                     for i, c in enumerate(result.criteria)
                 ],

@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 from .confidence import REVIEW_BELOW
+from .reports import render_html_fragment
+from .safety import printable, storable
 
+UNREADABLE = "Could not read this answer"
 CRITERION_KEYS = ("id", "passed", "points", "max_points", "feedback", "evidence", "confidence")
 SUBMISSION_KEYS = ("submission", "exercise", "gradable", "score", "max_score", "criteria", "errors")
 
@@ -36,6 +38,55 @@ class CriterionResult:
         """Low-confidence results go to a person before the grade is final."""
         return self.confidence < REVIEW_BELOW
 
+    def __post_init__(self) -> None:
+        for name in ("id", "feedback", "evidence", "hint", "title"):
+            setattr(self, name, storable(getattr(self, name)))
+
+    @classmethod
+    def unanswered(cls, criterion, feedback: str) -> CriterionResult:
+        """The learner left the answer this criterion reads empty (or unchanged from its placeholder)."""
+        return cls(
+            id=criterion.id,
+            passed=False,
+            points=0.0,
+            max_points=criterion.points,
+            feedback=feedback,
+            hint=criterion.hint,
+            title=criterion.title,
+            hidden=criterion.hidden,
+            answered=False,
+        )
+
+    @classmethod
+    def unreadable(cls, criterion, reason: str) -> CriterionResult:
+        """The answer is there but could not be read: no credit, and flagged for a person, never a silent zero."""
+        return cls(
+            id=criterion.id,
+            passed=False,
+            points=0.0,
+            max_points=criterion.points,
+            feedback=f"{UNREADABLE}: {reason}. Fix it and check again; in a graded batch a person looks at it.",
+            confidence=0.0,
+            hint=criterion.hint,
+            title=criterion.title,
+            hidden=criterion.hidden,
+        )
+
+    @classmethod
+    def check_failed(cls, criterion, error: BaseException) -> CriterionResult:
+        """The grader itself failed on this criterion: no credit yet, flagged for a person."""
+        return cls(
+            id=criterion.id,
+            passed=False,
+            points=0.0,
+            max_points=criterion.points,
+            feedback=f"The grader could not check this ({type(error).__name__}); a person will look at it.",
+            confidence=0.0,
+            hint=criterion.hint,
+            title=criterion.title,
+            hidden=criterion.hidden,
+        )
+
     def to_dict(self) -> dict:
         out = {key: getattr(self, key) for key in CRITERION_KEYS}
         out["confidence"] = round(float(self.confidence), 3)
@@ -57,6 +108,15 @@ class SubmissionResult:
     sha256: str = ""
     rubric_sha: str = ""
     note: str = ""  # shown in the notebook (e.g. which saved file was read); not in JSON
+    review: list[str] = field(default_factory=list)  # why a person should look (identity, collisions)
+    notice: str = ""  # said first in the notebook (e.g. nothing is saved yet); not in JSON
+    model_answer: str = ""  # shown in the notebook after full marks or on request; not in JSON
+
+    def __post_init__(self) -> None:
+        self.submission = storable(self.submission)
+        self.exercise = storable(self.exercise) if self.exercise is not None else None
+        self.student = storable(self.student)
+        self.errors = [storable(e) for e in self.errors]
 
     @classmethod
     def not_gradable(cls, submission: str, exercise: str | None, reason: str, **extra) -> SubmissionResult:
@@ -66,7 +126,12 @@ class SubmissionResult:
 
     @property
     def needs_review(self) -> bool:
-        return any(c.needs_review for c in self.criteria)
+        return bool(self.review) or any(c.needs_review for c in self.criteria)
+
+    @property
+    def unreadable(self) -> list[CriterionResult]:
+        """Criteria whose answer could not be read (each flagged for review with its reason)."""
+        return [c for c in self.criteria if c.feedback.startswith(UNREADABLE)]
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         for c in self.criteria:
@@ -82,7 +147,7 @@ class SubmissionResult:
             "score": self.score if self.gradable else None,
             "max_score": self.max_score if self.gradable else None,
             "criteria": [c.to_dict() for c in self.criteria],
-            "errors": list(self.errors),
+            "errors": list(self.errors) + [f"review: {r}" for r in self.review],
         }
 
     def to_frame(self):
@@ -130,14 +195,16 @@ class SubmissionResult:
         return pd.DataFrame(rows)
 
     def summary_line(self) -> str:
+        """One line for a terminal: every learner-supplied field has its control characters escaped."""
+        where = printable(self.submission)
         if not self.gradable:
-            return f"{self.submission}: not gradable: {'; '.join(self.errors)}"
-        review = f", {sum(c.needs_review for c in self.criteria)} to review" if self.needs_review else ""
-        return f"{self.submission}: {self.score:g}/{self.max_score:g}{review}"
+            return f"{where}: not gradable: {printable('; '.join(self.errors))}"
+        flagged = sum(c.needs_review for c in self.criteria)
+        review = f", {flagged} to review" if flagged else ""
+        people = f" [review: {printable('; '.join(self.review))}]" if self.review else ""
+        return f"{where}: {self.score:g}/{self.max_score:g}{review}{people}"
 
     def _repr_html_(self) -> str:
-        from .reports import render_html_fragment
-
         return render_html_fragment(self)
 
 
@@ -147,7 +214,3 @@ def results_frame(results: list[SubmissionResult]):
 
     frames = [r.to_frame() for r in results]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def escape(text: str) -> str:
-    return html.escape(text or "", quote=True)

@@ -10,10 +10,12 @@ and nothing else.
 from __future__ import annotations
 
 import ast
+import errno
 import math
 import operator
 import os
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -24,6 +26,8 @@ MAX_YAML_ALIASES = 20
 MAX_YAML_DEPTH = 12
 MAX_YAML_NODES = 2_000
 MAX_EXPRESSION_CHARS = 120
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class UnsafeInput(ValueError):
@@ -31,12 +35,23 @@ class UnsafeInput(ValueError):
 
 
 def read_text(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
-    """The file's text, refusing anything over ``limit`` bytes, binary, or not UTF-8."""
-    path = Path(path)
-    size = path.stat().st_size
-    if size > limit:
-        raise UnsafeInput(f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit for a submission")
-    with open(path, "rb") as handle:
+    """The file's text, refusing anything but a regular file, over ``limit`` bytes, binary, or not UTF-8.
+
+    The file is opened without blocking and checked on the open handle, so a FIFO, a device or
+    a socket named like a notebook is refused instead of hanging the grader.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise UnsafeInput(f"cannot open the file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeInput(f"not a regular file (it is {file_kind(info.st_mode)}); only files are graded")
+        if info.st_size > limit:
+            raise UnsafeInput(
+                f"file is {info.st_size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit for a submission"
+            )
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise UnsafeInput(f"file grew past the {limit / 1e6:.0f} MB limit while it was read")
@@ -47,6 +62,87 @@ def read_text(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> str:
     except UnicodeDecodeError as exc:
         raise UnsafeInput(f"file is not UTF-8 text (bad byte at offset {exc.start})") from None
     return text.removeprefix("\ufeff")
+
+
+def strip_html_comments(text: str, replacement: str = "") -> str:
+    """``text`` with each ``<!-- ... -->`` replaced, in one pass (linear in the text's length).
+
+    A regex such as ``<!--.*?-->`` rescans the rest of the text from every unclosed ``<!--``,
+    which is quadratic on hostile answers; an unclosed comment here ends the scan and is kept.
+    """
+    if "<!--" not in text:
+        return text
+    parts, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts += [text[pos:start], replacement]
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def refusal(path: str | os.PathLike, roots: tuple[str, ...] = ()) -> str | None:
+    """Why ``path`` must not be read, or None: only regular files inside ``roots`` (the resolved
+    folders and files the grader was given) are read; links that dangle, loop or lead out are not."""
+    path = Path(path)
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"cannot look at the file: {exc.strerror or exc}"
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            return "a symbolic link to a file that does not exist (a dangling link); nothing was read"
+        except (RuntimeError, OSError) as exc:
+            if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+                return "a symbolic link that loops back on itself; nothing was read"
+            return f"a symbolic link that cannot be followed ({exc.strerror or exc}); nothing was read"
+    else:
+        target = path.resolve()
+    if roots and not any(target == Path(root) or target.is_relative_to(root) for root in roots):
+        return "a symbolic link to a file outside the folders given to the grader; it was not read"
+    try:
+        info = os.stat(target)
+    except OSError as exc:
+        return f"cannot look at the file: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode) and path.is_symlink():
+        return "a symbolic link to a folder; folders reached through links are not searched"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file (it is {file_kind(info.st_mode)}); only files are graded"
+    return None
+
+
+def file_kind(mode: int) -> str:
+    """``"a FIFO (named pipe)"``, ``"a folder"``... for a message about what a path is."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISREG, "a regular file"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def printable(text: object, limit: int = 10_000) -> str:
+    """``text`` safe to store, print or put in a table: lone surrogates (from non-UTF-8 file names or
+    ``"\\ud800"`` in JSON) become U+FFFD and control characters (newlines included) are escaped."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def storable(text: object) -> str:
+    """``text`` that SQLite, JSON and UTF-8 files accept: lone surrogates become U+FFFD (newlines stay)."""
+    text = str(text)
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
 
 
 def safe_yaml(text: str, *, what: str = "YAML") -> object:
@@ -72,6 +168,10 @@ def safe_yaml(text: str, *, what: str = "YAML") -> object:
             if nodes > MAX_YAML_NODES:
                 raise UnsafeInput(f"{what} has more than {MAX_YAML_NODES} values")
         value = yaml.safe_load(text)
+    except UnsafeInput:
+        raise
+    except ValueError as exc:  # Python's own limit on integer digits, met inside the YAML loader
+        raise ValueError(f"{what} holds a number too long to read ({str(exc).split(':')[0]})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
@@ -127,7 +227,12 @@ def evaluate_arithmetic(text: str) -> float:
         tree = ast.parse(source, mode="eval")
     except SyntaxError:
         raise ValueError(f"{text.strip()!r} is not a number or an arithmetic expression") from None
-    value = _eval(tree.body)
+    try:
+        value = _eval(tree.body)
+    except ZeroDivisionError:
+        raise ValueError(f"{text.strip()!r} divides by zero (0 to a negative power counts too)") from None
+    except (ArithmeticError, MemoryError, RecursionError):
+        raise ValueError(f"{text.strip()!r} is too large to work out; write the number itself") from None
     if isinstance(value, complex) or math.isnan(value) or math.isinf(value):
         raise ValueError(f"{text.strip()!r} does not come to a finite real number")
     return value / 100 if percent else float(value)

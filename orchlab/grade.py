@@ -55,6 +55,46 @@ def _fail(message: str) -> int:
     return fail(NAME, message)
 
 
+def _output_problems(args) -> list[str]:
+    """Every output path checked before any grading, so no work is lost to a bad path at the end."""
+    from grader.gradebook import check_gradebook_path
+    from grader.reports import check_report_folder
+
+    problems = []
+    if args.gradebook and (problem := check_gradebook_path(args.gradebook)):
+        problems.append(f"--gradebook: {problem}")
+    for flag, value in (("--export-csv", args.export_csv), ("--summary", args.summary)):
+        if not value:
+            continue
+        path = Path(value)
+        if path.is_dir():
+            problems.append(f"{flag}: {value} is a folder; give a file name")
+        elif path.exists() and not path.is_file():
+            problems.append(f"{flag}: {value} is not a regular file")
+        elif not path.resolve().parent.is_dir():
+            problems.append(f"{flag}: the folder for {value} does not exist")
+    if args.reports and (problem := check_report_folder(args.reports)):
+        problems.append(f"--reports: {problem}")
+    return problems
+
+
+def _owner_only(path: str):
+    """A text file for writing, created readable by its owner only (it holds students' work)."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+def _write(text: str) -> None:
+    """Print whatever the terminal's encoding, never failing on a character it lacks."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
+
+
 def run(args) -> int:
     """Grade as asked by parsed ``args``; returns the exit code."""
     from grader.batch import discover, grade_batch
@@ -68,37 +108,31 @@ def run(args) -> int:
         return _fail(f"--rubrics: {args.rubrics} has no rubric files (<exercise>.yaml)")
     if args.export_csv and not args.gradebook:
         return _fail("--export-csv needs --gradebook")
-    for flag, value in (
-        ("--gradebook", args.gradebook),
-        ("--export-csv", args.export_csv),
-        ("--summary", args.summary),
-    ):
-        if value and not Path(value).resolve().parent.is_dir():
-            return _fail(f"{flag}: the folder for {value} does not exist")
+    problems = _output_problems(args)
+    if problems:
+        return _fail("; ".join(problems))
     try:
         if args.exercise:
             load_rubric(args.exercise, args.rubrics)
         files = discover(args.paths)
     except RubricError as exc:
         return _fail(f"--exercise: {exc}")
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, OSError) as exc:
         return _fail(str(exc))
     if not files:
         return _fail(f"no .ipynb, .md or .txt files under {', '.join(args.paths)}")
     gradebook = None
     if args.gradebook:
-        import sqlite3
-
-        from grader.gradebook import Gradebook
+        from grader.gradebook import Gradebook, GradebookError
 
         try:
             gradebook = Gradebook(args.gradebook)
-        except sqlite3.Error as exc:
-            return _fail(f"--gradebook: cannot open {args.gradebook} as a SQLite gradebook ({exc})")
+        except GradebookError as exc:
+            return _fail(f"--gradebook: {exc}")
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:
         results = grade_batch(
-            files,
+            args.paths,
             args.exercise,
             args.rubrics,
             workers=args.workers,
@@ -107,7 +141,8 @@ def run(args) -> int:
             partial=args.allow_partial,
         )
         if args.export_csv:
-            gradebook.export_csv(args.export_csv)
+            with _owner_only(args.export_csv) as handle:
+                gradebook.export_csv(handle)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -120,11 +155,12 @@ def run(args) -> int:
     if args.summary:
         from grader.summary import summary_figure
 
-        summary_figure(results).write_html(args.summary, include_plotlyjs=True)
+        with _owner_only(args.summary) as handle:
+            summary_figure(results).write_html(handle, include_plotlyjs=True)
     if args.format == "json":
-        print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+        _write(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n")
     elif args.format == "csv":
-        sys.stdout.write(results_csv(results))
+        _write(results_csv(results))
     else:
-        print(results_table(results))
+        _write(results_table(results) + "\n")
     return 0 if all(r.gradable for r in results) else 1

@@ -199,3 +199,25 @@ def test_results_as_a_dataframe():
     } <= set(frame.columns)
     assert frame.loc[frame.submission == "a.md", "points"].sum() == 8
     assert json.loads(json.dumps(result.to_dict()))["score"] == 8
+
+
+def test_results_and_reports_do_not_import_each_other():
+    """reports renders results without importing them at run time (only for type checking)."""
+    import ast
+
+    def runtime_imports(module: str) -> set[str]:
+        tree = ast.parse((ROOT / "grader" / f"{module}.py").read_text(encoding="utf-8"))
+        guarded = {
+            id(node)
+            for block in ast.walk(tree)
+            if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+            for node in ast.walk(block)
+        }
+        return {
+            node.module.lstrip(".")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and id(node) not in guarded
+        }
+
+    assert "results" not in runtime_imports("reports")
+    assert "reports" in runtime_imports("results")

@@ -50,7 +50,7 @@ def solutions_folder(tmp_path):
     """A folder of the solutions that grade without the sandbox (completeness_sql runs SQL in it:
     tests/test_sql_exercise.py grades that one)."""
     folder = tmp_path / "solutions"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for path in SOLUTIONS.glob("*.ipynb"):
         if "completeness_sql" not in path.name:
             shutil.copy(path, folder)
@@ -155,7 +155,7 @@ def test_outputs_gradebook_reports_summary(capsys, tmp_path):
         "table",
     )
     assert code == 0
-    solved = len(list(SOLUTIONS.glob("*.ipynb")))  # one per exercise
+    solved = len(list(solutions_folder(tmp_path / "count").glob("*.ipynb")))  # one per exercise
     assert book.exists() and len(list(csv.DictReader(export.open(encoding="utf-8")))) == solved
     assert len(list(reports.glob("*.html"))) == solved
     assert "Which criteria fail most" in summary.read_text(encoding="utf-8")

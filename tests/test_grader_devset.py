@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from grader import grade_answers, load_rubric
+from grader.results import UNREADABLE
 
 DEVSET = Path(__file__).resolve().parent / "grader_devset"
 CRITERIA = ("pattern", "reliability_math", "handoff_fields", "silent_failure")
@@ -91,7 +92,7 @@ def test_holdout3_answer_cells_of_the_other_exercises():
         rubric = load_rubric(item["exercise"])
         result = grade_answers({item["answer"]: str(item["text"])}, rubric, partial=True)
         graded = [c for c in result.criteria if c.answered]
-        if any(c.feedback.startswith("Could not read your answer") for c in graded):
+        if any(c.feedback.startswith(UNREADABLE) for c in graded):
             got = "unreadable"
         else:
             got = "correct" if all(c.passed for c in graded) else "incorrect"

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import ipywidgets as widgets
+import pytest
 
 import grader.notebook as nbcheck
 from grader import check, check_button
 from tests.helpers import ROOT
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    """Checks record progress; keep it in a temporary file, not the kit's own."""
+    path = tmp_path / "progress.json"
+    monkeypatch.setenv("ORCHLAB_PROGRESS", str(path))
+    return path
+
 
 SOLUTIONS = ROOT / "tests" / "grader_solutions"
 EXERCISES = ROOT / "exercises"
@@ -57,18 +68,21 @@ def test_check_without_a_saved_notebook_explains(tmp_path, monkeypatch):
 def test_button_runs_the_check(monkeypatch):
     calls = []
 
-    def fake_check(exercise, path, rubrics=None):
+    def fake_check(exercise, path, rubrics=None, show_model_answer=False):
         calls.append(exercise)
         return check("reliability_math", answers={"five_at_85": "0.85**5"})
 
     box = check_button("reliability_math")
     assert isinstance(box, widgets.VBox)
-    button, output = box.children
+    row, output = box.children
+    button, reveal = row.children
     assert isinstance(button, widgets.Button) and isinstance(output, widgets.Output)
-    assert button.description == "Check my answers"
+    assert button.description == "Check my answers" and reveal.description == "Show a model answer"
+    assert reveal.layout.display == "none"  # hidden until the learner has checked once
     monkeypatch.setattr(nbcheck, "check", fake_check)
     button.click()
     assert calls == ["reliability_math"] and button.disabled is False
+    assert reveal.layout.display is None
 
 
 def test_feedback_html_escapes_learner_text():
@@ -81,3 +95,58 @@ def test_feedback_html_escapes_learner_text():
     )
     html = result._repr_html_()
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_a_check_before_saving_says_first_that_nothing_is_saved(tmp_path, monkeypatch, progress_file):
+    shutil.copy(next(EXERCISES.glob("*_orders_daily_design.ipynb")), tmp_path / "05_orders_daily_design.ipynb")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    result = check("orders_daily_design")
+    assert result.notice.startswith("Nothing is saved yet")
+    html = result._repr_html_()
+    assert html.index("Nothing is saved yet") < html.index("0 / 8")
+    assert not progress_file.exists()  # an empty check is not progress
+
+
+def test_unchanged_placeholders_are_empty_answers_and_every_answer_cell_shows_one():
+    for path in EXERCISES.glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if any(t.startswith("answer:") for t in cell["metadata"].get("tags", [])):
+                text = "".join(cell["source"]).replace("<!--", "").strip()
+                assert text and not text.startswith("-->"), f"{path.name}: an answer cell shows nothing"
+    (design,) = [
+        c for c in json.loads(next(EXERCISES.glob("*_design.ipynb")).read_text())["cells"] if c["metadata"].get("tags")
+    ]
+    placeholder = "".join(design["source"])
+    assert "✎" in placeholder
+    result = check("orders_daily_design", answers={"design": placeholder})
+    assert result.score == 0 and not any(c.answered for c in result.criteria)
+    kept = check("orders_daily_design", answers={"design": placeholder + "\n\nI'd use parallel fan-out."})
+    assert any(c.answered for c in kept.criteria)
+
+
+def test_a_model_answer_appears_after_full_marks_or_on_request(tmp_path, monkeypatch, progress_file):
+    shutil.copy(next(SOLUTIONS.glob("*_state_sync.ipynb")), tmp_path / "04_state_sync.ipynb")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    solved = check("state_sync")
+    assert solved.score == solved.max_score and "event_sourcing" in solved.model_answer
+    assert "A model answer to compare with" in solved._repr_html_()
+    recorded = json.loads(progress_file.read_text(encoding="utf-8"))["exercises"]["state_sync"]
+    assert recorded["passed"] and recorded["score"] == 6
+    partly = check("reliability_math", answers={"five_at_85": "0.85**5"})
+    assert partly.model_answer == "" and "model answer" not in partly._repr_html_()
+    asked = check("reliability_math", answers={"five_at_85": "0.85**5"}, show_model_answer=True)
+    assert "0.95**8" in asked.model_answer
+    for exercise in ("pattern_selection", "reliability_math", "handoff_contracts", "state_sync", "orders_daily_design"):
+        assert nbcheck.model_answer(exercise), exercise
+        nb = next(EXERCISES.glob(f"*_{exercise}.ipynb")).read_text(encoding="utf-8")
+        assert "model_answers" not in nb  # kept out of the notebook's source
+
+
+def test_a_broken_progress_store_never_breaks_the_check(tmp_path, monkeypatch):
+    monkeypatch.setenv("ORCHLAB_PROGRESS", str(tmp_path))  # a folder: the write fails
+    shutil.copy(next(SOLUTIONS.glob("*_state_sync.ipynb")), tmp_path / "04_state_sync.ipynb")
+    result = check("state_sync", tmp_path / "04_state_sync.ipynb")
+    assert result.score == 6

@@ -215,7 +215,7 @@ def test_submitted_code_is_never_executed(tmp_path, monkeypatch):
     result = grade_file(path)
     assert result.gradable
     five = result.criterion("five_at_85")
-    assert not five.passed and "Could not read your answer" in five.feedback
+    assert not five.passed and "Could not read this answer" in five.feedback
     assert result.criterion("five_at_97").passed
     yaml_result = grade_file(hostile_yaml)
     assert yaml_result.gradable and yaml_result.score == 0

@@ -95,7 +95,7 @@ def test_calibrate_refuses_a_broken_rubric_or_missing_file(capsys, tmp_path):
     code, _, err = run(capsys, "calibrate", broken, LABELS)
     assert code == 2 and "unknown key 'any_off'" in err and "orchlab rubric check" in err
     code, _, err = run(capsys, "calibrate", EXAMPLE, tmp_path / "missing.yaml")
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "no such file" in err.lower()
     assert LABELS.read_text(encoding="utf-8").startswith("# Ten answers")  # nothing written over
 
 

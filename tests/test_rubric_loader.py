@@ -148,7 +148,7 @@ def test_numeric_spec_is_computed_once_at_load():
 
 def test_checks_are_a_registry_and_confidence_levels_are_named():
     assert set(CHECKS) == {"choice", "numeric", "text", "simulation"}
-    assert set(MODELS) == {"handoff_contracts", "shared_state"}
+    assert set(MODELS) == {"handoff_contracts", "shared_state", "sql_cross_check"}
     assert Confidence.LOW < REVIEW_BELOW < Confidence.FAIR
     import grader.results
     import grader.text.analyzers

@@ -10,6 +10,7 @@ from grader import grade_answers, grade_text, load_rubric
 from grader.answers import read_choice, read_number
 from grader.confidence import REVIEW_NOTE
 from grader.contract_schema import parse_contracts, validate
+from grader.results import UNREADABLE
 from grader.rubric import load_rubric_file
 from tests.helpers import ROOT
 
@@ -223,7 +224,7 @@ def test_prose_in_a_yaml_cell_is_unreadable_not_a_silent_zero():
     rubric = load_rubric("handoff_contracts")
     name = next(iter(rubric.answers))
     result = grade_answers({name: "Each agent returns JSON and the synthesizer checks it."}, rubric, partial=True)
-    assert all(c.feedback.startswith("Could not read your answer") for c in result.criteria)
+    assert all(c.feedback.startswith(UNREADABLE) for c in result.criteria)
 
 
 # --- flags ------------------------------------------------------------------------------------

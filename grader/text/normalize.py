@@ -11,8 +11,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from ..safety import strip_html_comments
+
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -215,7 +216,7 @@ def _joins(previous: str, line: str) -> str:
 
 def _lines(text: str):
     """Logical lines: (kind, text, paragraph). Paragraph lines are joined; bullets, rows, headings stand alone."""
-    text = _HTML_COMMENT.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_html_comments(text.replace("\r\n", "\n").replace("\r", "\n"), " ")
     paragraph: list[str] = []
     block = 0
     in_code = False
@@ -269,7 +270,7 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         pieces, start = [], 0
         for match in _SENTENCE_END.finditer(line):
-            head = line[start : match.start()].rstrip()
+            head = line[max(start, match.start() - 40) : match.start()].rstrip()  # the tail only: linear
             if _ABBREVIATIONS.search(head) or (
                 ";" not in match.group(0)
                 and head.endswith(".")
@@ -314,7 +315,7 @@ def is_keyword_dump(text: str) -> bool:
     words = _WORD.findall(text.lower())
     if len(words) >= 80 and len(set(words)) < 0.2 * len(words):
         return True  # the same few words over and over
-    segments = [s for s in re.split(r"[\n,;|]+", _HTML_COMMENT.sub(" ", text)) if s.strip()]
+    segments = [s for s in re.split(r"[\n,;|]+", strip_html_comments(text, " ")) if s.strip()]
     total = prose = 0
     for segment in segments:
         count = len(_WORD.findall(segment))
