@@ -1,4 +1,7 @@
-"""Orchestration Lab's grader: rubric-driven, transparent, and it never runs submitted code.
+"""Orchestration Lab's grader: rubric-driven and transparent; submitted code never runs in its process.
+
+Answers are read as data. The one exercise that runs learner SQL does so only in the bubblewrap
+sandbox (:mod:`grader.sandbox`), on a throwaway copy of a warehouse.
 
 In a notebook::
 
@@ -23,7 +26,7 @@ from .reports import render_html, render_markdown, write_reports
 from .results import CriterionResult, SubmissionResult, results_frame
 from .rubric import Rubric, available_exercises, load_rubric
 from .safety import UnsafeInput, evaluate_arithmetic, safe_yaml
-from .sandbox import IsolatedResult, run_isolated
+from .sandbox import IsolatedResult, SandboxUnavailable, run_isolated, sandbox_available
 from .summary import class_summary, summary_figure
 
 
@@ -69,4 +72,6 @@ __all__ = [
     "RubricError",
     "run_isolated",
     "IsolatedResult",
+    "sandbox_available",
+    "SandboxUnavailable",
 ]

@@ -35,7 +35,7 @@ HYPOTHETICAL_OPENING = re.compile(r"^(?:if|when|whenever|should|once|unless|supp
 HEADLINE_END = re.compile(r"\s*(?:[:.(—–]|\s-\s|$)")
 # Reliability talk: a pattern named in a sentence about the math is the comparison the task asks for.
 MATH_TALK = re.compile(
-    r"\d*\.\d+|\d\s*%|\^|\b(?:reliab\w*|probab\w*|product|multipl\w*|odds|chance|succe\w*|slowest|longest|latency|wall[- ]?clock|"
+    r"(?<!\d)\d*\.\d+|\d\s*%|\^|\b(?:reliab\w*|probab\w*|product|multipl\w*|odds|chance|succe\w*|slowest|longest|latency|wall[- ]?clock|"
     r"retr\w*|re-?run\w*|same(?!\s+(?:time|moment))|percent|per cent|still need\w*|requirement|isolat\w*|cascad\w*|propagat\w*|math)\b"
 )
 # A pattern named in a clause with one of these is being turned down.
