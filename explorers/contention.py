@@ -12,8 +12,9 @@ import plotly.graph_objects as go
 
 from simulator import STRATEGIES, compare_strategies
 
+from .controls import slider
 from .live import Explorer
-from .panels import grid_widget, single_figure_explorer, slider
+from .panels import grid_widget, single_figure_explorer
 from .style import PALETTE, figure_widget
 
 STRATEGY_LABELS = {
@@ -107,9 +108,8 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
             1.0,
             0.05,
             readout_format=".2f",
-            width="520px",
         ),
-        "agents": slider("int", "agents writing", agents, 2, 10, 1, width="520px"),
+        "agents": slider("int", "agents writing", agents, 2, 10, 1),
     }
     fig = contention_figure(compare_strategies(agents, UPDATES, contention, seed))
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
-import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
 from simulator import Agent, Hierarchy, Latency, Mesh, Scenario, simulate
 
+from .controls import dropdown, slider
 from .live import Explorer
-from .panels import CONTROL_STYLE, grid_widget, single_figure_explorer, slider
+from .panels import grid_widget, single_figure_explorer
 from .style import PALETTE
 
 
@@ -340,14 +340,8 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
     """
     options = [(TASKS[k].label, k) for k in ("chain", "parallel", "judgment", "lookup")]
     controls = {
-        "task": widgets.Dropdown(
-            options=options,
-            value=task,
-            description="task type",
-            style=CONTROL_STYLE,
-            layout=widgets.Layout(width="420px"),
-        ),
-        "p": slider("float", "specialist reliability per step", 0.95, 0.80, 0.999, 0.005, readout_format=".3f"),
+        "task": dropdown("task type", options, task),
+        "p": slider("float", "specialist reliability per step", 0.95, 0.80, 0.999, 0.005, readout_format=".1%"),
         "n": slider("int", "steps / subtasks", 4, 2, 8, 1),
         "overhead_s": slider("float", "hand-off overhead (s per agent)", 2.0, 0.0, 10.0, 0.5, readout_format=".1f"),
     }
@@ -362,7 +356,7 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
             trace.text = [_fmt(x) for x in values]
         figure.layout.title.text = _title(v["task"], settings, seed)
 
-    rows = [controls["task"], widgets.HBox([controls["p"], controls["n"]]), controls["overhead_s"]]
+    rows = None
     note = (
         "orchestration pays for itself where the multi-agent bar wins on time (parallel parts) or on correct "
         "answers (judgment); on a chain or a lookup it only adds calls, tokens and seconds."
@@ -375,7 +369,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
     controls = {
         "event_rate": slider("float", "events per second", 1.0, 0.1, 4.0, 0.1, readout_format=".1f"),
         "judgment_share": slider(
-            "float", "share of events a rule cannot judge", 0.3, 0.0, 1.0, 0.1, readout_format=".1f"
+            "float", "share of events a rule cannot judge", 0.3, 0.0, 1.0, 0.1, readout_format=".0%"
         ),
         "agents": slider("int", "agents in the mesh", 4, 1, 10, 1),
     }
@@ -396,7 +390,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
             trace.text = [_fmt(x) for x in values]
         figure.layout.title.text = _monitoring_title(settings, seed)
 
-    rows = [widgets.HBox([controls["event_rate"], controls["judgment_share"]]), controls["agents"]]
+    rows = None
     note = (
         "rules answer in milliseconds for free but miss every event that needs judgment; a mesh judges them but "
         "queues once events outpace its agents, and putting rules in front keeps the agents for the hard events."
