@@ -18,7 +18,8 @@ MAX_CONTROL_WIDTH = "760px"
 
 def control_layout() -> widgets.Layout:
     """A fresh layout for one control (ipywidgets layouts must not be shared between widgets)."""
-    return widgets.Layout(width="100%", max_width=MAX_CONTROL_WIDTH)
+    # ipywidgets puts a 2 px margin on each side of a control: 100% would poke out of the output area
+    return widgets.Layout(width="calc(100% - 4px)", max_width=MAX_CONTROL_WIDTH)
 
 
 def slider(
@@ -65,7 +66,7 @@ def dropdown(description: str, options, value) -> widgets.Dropdown:
 
 def heading(text: str) -> widgets.HTML:
     """A bold line that groups the controls under it."""
-    return widgets.HTML(f"<b>{text}</b>", layout=widgets.Layout(width="100%"))
+    return widgets.HTML(f"<b>{text}</b>", layout=control_layout())
 
 
 __all__ = ["CONTROL_STYLE", "MAX_CONTROL_WIDTH", "slider", "checkbox", "dropdown", "heading", "control_layout"]

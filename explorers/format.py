@@ -54,43 +54,64 @@ def spoken(x: float, digits: int = 3) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-#: Column name endings and the formatter each kind of column gets in :func:`tidy`.
-SHARE_COLUMNS = ("rate", "share", "reliability", "correct", "silent_failure", "detected_failure")
-TIME_COLUMNS = ("latency", "_s", "time", "wait")
-COUNT_COLUMNS = ("count", "calls_total", "updates", "events", "lost", "retries", "total", "tokens", "value")
+#: Words in a column's name that say what kind of number it holds (see :func:`column_kind`).
+SHARE_WORDS = ("rate", "share", "reliability", "correct", "silent_failure", "detected_failure", "utilization")
+TIME_WORDS = ("latency", "time", "seconds", "wait", "duration", "horizon")
+RATE_WORDS = ("throughput", "per_s")
+COUNT_WORDS = ("tokens", "count", "updates", "events", "total", "runs", "trials")
 
 
-def column_kind(name: str) -> str:
-    """'share', 'time', 'count' or 'other', read from a column's name."""
+def column_kind(name: str, values: pd.Series) -> str:
+    """'share', 'time', 'rate', 'count' or 'number', from a column's name and values."""
     low = str(name).lower()
-    if any(low.endswith(k) or low.startswith(k) for k in SHARE_COLUMNS):
+    numbers = values.dropna().astype(float)
+    whole = bool(len(numbers)) and bool((numbers == numbers.round()).all())
+    if any(w in low for w in RATE_WORDS):
+        return "rate"
+    if any(w in low for w in SHARE_WORDS) and numbers.between(0, 1).all():
         return "share"
-    if any(low.endswith(k) or low.startswith(k) for k in TIME_COLUMNS):
+    if any(w in low for w in TIME_WORDS) or low.endswith("_s"):
         return "time"
-    if any(k in low for k in COUNT_COLUMNS):
+    if whole or any(w in low for w in COUNT_WORDS):
         return "count"
-    return "other"
+    return "number"
+
+
+def number(x: float | None) -> str:
+    """A number of no known kind: whole numbers as counts, others to three significant figures."""
+    if _missing(x):
+        return MISSING
+    return count(x) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.3g}"
+
+
+FORMATTERS = {
+    "share": pct,
+    "time": seconds,
+    "rate": rate,
+    "count": count,
+    "number": number,
+}
 
 
 def tidy(table: pd.DataFrame) -> pd.DataFrame:
-    """A display copy of ``table``: shares as percentages, times to 0.1 s, counts as whole numbers,
-    other floats to three significant figures, and a dash instead of NaN."""
+    """A display copy of ``table``: shares as percentages, times to 0.1 s, rates per second,
+    whole numbers without decimals, other numbers to three significant figures, a dash for NaN."""
     out = pd.DataFrame(index=table.index)
     for name in table.columns:
         column = table[name]
-        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-            out[name] = column.map(lambda v: MISSING if _missing(v) else v)
-            continue
-        kind = column_kind(name)
-        if kind == "share" and column.dropna().between(0, 1).all():
-            out[name] = column.map(pct)
-        elif kind == "time":
-            out[name] = column.map(seconds)
-        elif kind == "count" or pd.api.types.is_integer_dtype(column):
-            out[name] = column.map(count)
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+            out[name] = column.map(lambda v: MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else v)
         else:
-            out[name] = column.map(lambda v: MISSING if _missing(v) else f"{v:.3g}")
+            out[name] = column.map(FORMATTERS[column_kind(name, column)])
     return out
 
 
-__all__ = ["pct", "rate", "seconds", "count", "plural", "spoken", "tidy", "column_kind", "MISSING"]
+def show(table: pd.DataFrame):
+    """A table for a lesson cell: :func:`tidy` numbers, text columns never cut short."""
+    from IPython.display import HTML  # only where a notebook shows it
+
+    with pd.option_context("display.max_colwidth", None):
+        return HTML(tidy(table).to_html(na_rep=MISSING, escape=True))
+
+
+__all__ = ["pct", "rate", "seconds", "count", "plural", "spoken", "tidy", "show", "column_kind", "MISSING"]

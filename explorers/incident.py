@@ -35,9 +35,10 @@ from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
 
 INVESTIGATORS = ("lineage", "source", "impact")
 #: Where a wrong payload can be stopped, in the order the run meets them.
-STOP_POINTS = ("orchestrator", "lineage", "source", "impact", "synthesis", "human_gate")
+STOP_POINTS = ("orchestrator", "lineage", "source", "impact", "fan_in", "synthesis", "human_gate")
 STOP_LABELS = {
     "human_gate": "human review",
+    "fan_in": "fan-in (a branch failed)",
     "retried": "caught, then retried right",
     "never": "never: delivered wrong",
 }

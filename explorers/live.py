@@ -55,7 +55,7 @@ class Explorer(widgets.VBox):
         }
         self.figures = list(figures)
         self.figure = self.figures[0]
-        self.readout = widgets.HTML(layout=widgets.Layout(margin="4px 0 4px 0", width="100%"))
+        self.readout = widgets.HTML(layout=widgets.Layout(margin="4px 0 4px 0", width="calc(100% - 4px)"))
         self.last_update_ms = 0.0
         self.timings_ms: list[float] = []
         self._update = update

@@ -286,15 +286,16 @@ def _panel_values(table: pd.DataFrame) -> list[list[float]]:
 def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
     """Four panels side by side, one horizontal bar per approach, from :func:`compare_task`."""
     labels = list(table.index)
+    # one panel per row: side by side, four axis titles do not fit a narrow notebook and run into each other
+    panel = 70 + 34 * len(labels)
     fig = grid_widget(
         title,
-        1,
         len(METRICS),
+        1,
         [t for _, t in METRICS],
         ["approach", "", "", ""],
-        height=170 + 45 * len(labels),
-        shared_yaxes=True,
-        horizontal_spacing=0.035,
+        height=110 + len(METRICS) * panel,
+        vertical_spacing=0.32 / len(METRICS),
     )
     colours = [PALETTE[i] for i in range(len(labels))]
     for col, ((_, metric), values) in enumerate(zip(METRICS, _panel_values(table)), start=1):
@@ -310,8 +311,8 @@ def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
                 textposition="auto",
                 hovertemplate="%{y}: %{x:.3g}<extra>" + metric + "</extra>",
             ),
-            row=1,
-            col=col,
+            row=col,
+            col=1,
         )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=130, r=20, t=80, b=60), uniformtext=dict(minsize=9, mode="hide"))
@@ -443,17 +444,16 @@ def verdict_figure(table: pd.DataFrame) -> go.FigureWidget:
         ("extra_tokens", "extra tokens per task (thousands)", -1),
         ("extra_correct_points", "extra correct answers (points)", 1),
     )
+    labels = list(table.index)
     fig = grid_widget(
         "What orchestration adds, task type by task type (multi-agent minus single agent)",
-        1,
         3,
+        1,
         [t for _, t, _ in panels],
-        ["task type", "", ""],
-        height=380,
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
+        ["task type", "task type", "task type"],
+        height=140 + 3 * (70 + 30 * len(labels)),
+        vertical_spacing=0.1,
     )
-    labels = list(table.index)
     for col, (column, title, better_sign) in enumerate(panels, start=1):
         values = table[column].astype(float)
         if column == "extra_tokens":
@@ -473,8 +473,8 @@ def verdict_figure(table: pd.DataFrame) -> go.FigureWidget:
                 textposition="auto",
                 hovertemplate="%{y}: %{x:.3g}<extra>" + title + "</extra>",
             ),
-            row=1,
-            col=col,
+            row=col,
+            col=1,
         )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=220, r=20, t=60, b=60))

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from .live import Explorer
-from .style import caption, figure_widget
+from .style import caption, figure_widget, sync_before_display
 
 
 def single_figure_explorer(
@@ -30,6 +30,8 @@ def single_figure_explorer(
 
 def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:
     """A figure with its one-line "what to notice" caption right under it."""
+    if isinstance(figure, go.FigureWidget):
+        sync_before_display(figure)
     return widgets.VBox([figure, caption(note)], layout=widgets.Layout(width="100%"))
 
 

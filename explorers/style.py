@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import html
+import sys
 from copy import deepcopy
 
-import ipywidgets as widgets
-import plotly.graph_objects as go
+
+def _skip_slow_optional_import() -> None:
+    """Start kernels seconds sooner: plotly's FigureWidget imports nbformat, nbformat imports
+    jsonschema, and jsonschema's optional "iri" format checker (the rfc3987_syntax package) builds
+    a parser grammar at import, about 6 s on a busy laptop. The kit never validates IRIs, so the
+    kernel marks that one optional package as absent and jsonschema goes on without that checker."""
+    if "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import now raises ImportError
+
+
+_skip_slow_optional_import()
+
+import ipywidgets as widgets  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -88,16 +101,39 @@ def caption_html(text: str) -> str:
 
 def caption(text: str) -> widgets.HTML:
     """The one line under a figure that says what to notice."""
-    return widgets.HTML(caption_html(text), layout=widgets.Layout(width="100%"))
+    return widgets.HTML(caption_html(text), layout=widgets.Layout(width="calc(100% - 4px)"))
+
+
+#: plotly.js's width for a figure whose container it could not measure.
+PLOTLY_FALLBACK_WIDTH = 700
 
 
 def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:
-    """Make changes made before a FigureWidget is first shown reach the browser.
+    """Make a FigureWidget shown inside a box draw with its data and at the notebook's width.
 
-    plotly copies a figure's state into its synced traits only when the figure itself is
-    displayed; inside a VBox that never happens, so data set before display is lost (traces
-    drawn against 0, 1, 2... in Voila, now and then in JupyterLab). This does the same copy.
+    The kit's one use of plotly's private attributes, needed with plotly 6.x and 7.x (checked on
+    7.1); remove each part when plotly fixes it.
+
+    1. plotly copies a figure's state into its synced traits (``_widget_layout``, ``_widget_data``)
+       only when the figure itself is displayed; inside a VBox that never happens, so data set
+       before display is lost (traces drawn against 0, 1, 2... in Voila, now and then in
+       JupyterLab). This does the same copy.
+    2. A figure first drawn while the browser cannot measure its cell (JupyterLab and Notebook 7
+       lay out off-screen cells late) keeps plotly.js's fallback width of 700 px and never
+       re-measures. The browser reports the width it drew (``_js2py_layoutDelta``); when that is
+       the fallback, ask for one relayout with autosize, by which time the cell has its width.
     """
     fig._widget_layout = deepcopy(fig._layout_obj._props)
     fig._widget_data = deepcopy(fig._data)
+    if fig.layout.width is None and not getattr(fig, "_orchlab_width_watch", False):
+        fig._orchlab_width_watch = True
+        tries = {"left": 3}
+
+        def remeasure(change):
+            delta = (change.get("new") or {}).get("layout_delta") or {}
+            if delta.get("width") == PLOTLY_FALLBACK_WIDTH and tries["left"] > 0:
+                tries["left"] -= 1
+                fig.plotly_relayout({"autosize": True})
+
+        fig.observe(remeasure, names="_js2py_layoutDelta")
     return fig

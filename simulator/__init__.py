@@ -57,6 +57,7 @@ from .sweeps import (
     propagation_steps,
     retry_table,
     silent_run,
+    throughput_share,
     where_caught_table,
 )
 
@@ -81,6 +82,7 @@ __all__ = [
     "pattern_latency",
     "mesh_load",
     "backlog_curve",
+    "throughput_share",
     # running
     "simulate",
     "sweep",

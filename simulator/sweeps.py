@@ -212,6 +212,21 @@ def mesh_load(
     return frame[[*columns, "utilization", "capacity"]]
 
 
+def throughput_share(table: pd.DataFrame, work_time: float = 1.0) -> pd.DataFrame:
+    """A copy of a :func:`simulator.compare_strategies` or ``contention_sweep`` table with
+    ``throughput_share``: throughput as a share of the rate the same agents reach with no conflicts.
+
+    The contention knob sets how much of its time an agent spends inside the read-to-write window
+    by shortening its thinking time, so more contention also means more attempts per second: raw
+    throughput rises with contention for every strategy. Divided by the conflict-free rate
+    (``agents x contention / work_time``), it shows what each strategy loses to conflicts.
+    """
+    out = table.copy()
+    ideal = out["agents"] * out["contention"] / work_time
+    out["throughput_share"] = out["throughput"] / ideal
+    return out
+
+
 def backlog_curve(result: SimulationResult) -> tuple[list[float], list[int], list[float], list[int]]:
     """Events waiting over time, and missed events so far, from a mesh run's trials table.
 
@@ -244,6 +259,7 @@ __all__ = [
     "pattern_latency",
     "mesh_load",
     "backlog_curve",
+    "throughput_share",
     "silent_run",
     "propagation_steps",
 ]

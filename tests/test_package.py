@@ -28,6 +28,7 @@ EXPECTED_API = {
     "pattern_latency",
     "mesh_load",
     "backlog_curve",
+    "throughput_share",
     "simulate",
     "sweep",
     "compound_table",
