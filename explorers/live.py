@@ -14,6 +14,7 @@ figures, some print a line of numbers (``readout``) above them.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -22,6 +23,13 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from .style import caption, caption_html, fit_title, sync_before_display
+
+
+def round_to_step(value: float, step: float) -> float:
+    """A slider value without float noise: as many decimals as the step has, and one more."""
+    decimals = max(0, -math.floor(math.log10(step))) + 1 if step > 0 else 6
+    return round(value, decimals)
+
 
 #: What an update may return: the readout's HTML, or the readout and new captions (None keeps one).
 UpdateResult = str | None | tuple[str | None, list[str | None]]
@@ -70,7 +78,13 @@ class Explorer(widgets.VBox):
         for figure in self.figures:
             sync_before_display(figure)
 
-    def _on_change(self, _change=None):
+    def _on_change(self, change=None):
+        control = change.get("owner") if isinstance(change, dict) else None
+        if isinstance(control, widgets.FloatSlider):
+            tidy = round_to_step(control.value, control.step)
+            if tidy != control.value:  # 0.8999999999999999 from the browser: store 0.9, which refreshes
+                control.value = tidy
+                return
         self.refresh()
 
     @property

@@ -809,6 +809,11 @@ def geometry_problems(page: Watched) -> list[str]:
         )
         page.page.wait_for_timeout(250)
         found += page.page.evaluate(LAYOUT_PROBLEMS)
+    # leave the first explorer in view for the screenshot
+    page.page.evaluate(
+        "() => { const s = document.querySelector('.widget-slider'); if (s) s.scrollIntoView({block: 'start'}); }"
+    )
+    page.page.wait_for_timeout(300)
     return sorted(set(found))
 
 
@@ -832,6 +837,8 @@ def test_figures_and_controls_fit_the_notebook(lab, browser, case, record_proper
             page.page.wait_for_timeout(800)  # figures answer the resize on the next frame
             problems = geometry_problems(page)
             page.screenshot(f"geometry_{case}")
+            if ui == "lab" and size == "1920x1080":  # the speed report: every control of the lesson
+                measure_redraws(page, f"{lesson}_lab")
             assert not problems, f"{notebook} in {UIS[ui].name} at {size}:\n" + "\n".join(problems)
             assert_no_errors(page, f"{notebook} at {size}")
     finally:
@@ -846,4 +853,97 @@ def report_timing(case: str, key: str, value) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     data = json.loads(TIMINGS_REPORT.read_text()) if TIMINGS_REPORT.exists() else {}
     data.setdefault(case, {})[key] = round(value, 3) if isinstance(value, float) else value
+    data[case]["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
     TIMINGS_REPORT.write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+# Input to redrawn figure, measured inside the page: a key press on a slider handle (or a new choice in
+# a drop-down) until the data of the figure beside it has changed. Reported, never asserted.
+MEASURE_CONTROLS = """async ({moves, box}) => {
+  const snapshot = (el) => {
+    let b = el;
+    while (b && !b.querySelector('.js-plotly-plot')) b = b.parentElement;
+    if (!b) return null;
+    return JSON.stringify([...b.querySelectorAll('.js-plotly-plot')].map((p) => (p.data || []).map((t) => [t.x, t.y, t.text])),
+      (k, v) => (ArrayBuffer.isView(v) ? Array.from(v) : v));
+  };
+  const waitChange = (el, before, limit) => new Promise((resolve) => {
+    const t0 = performance.now();
+    const poll = () => {
+      if (snapshot(el) !== before) return resolve(performance.now() - t0);
+      if (performance.now() - t0 > limit) return resolve(null);
+      requestAnimationFrame(poll);
+    };
+    poll();
+  });
+  const out = {};
+  const scope = box ? document.querySelector(box) : document;
+  const controls = [...scope.querySelectorAll('.widget-slider, .widget-dropdown')];
+  for (const control of controls) {
+    const label = (control.querySelector('.widget-label')?.textContent || '?').trim();
+    if (!snapshot(control)) continue;
+    const times = [];
+    for (let i = 0; i < moves; i++) {
+      const before = snapshot(control);
+      const handle = control.querySelector('.noUi-handle');
+      const select = control.querySelector('select');
+      const started = performance.now();
+      if (handle) {
+        const now = Number(handle.getAttribute('aria-valuenow')), max = Number(handle.getAttribute('aria-valuemax'));
+        const key = now >= max ? 'ArrowLeft' : (i % 2 ? 'ArrowLeft' : 'ArrowRight');
+        handle.focus();
+        handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
+      } else if (select) {
+        select.selectedIndex = (select.selectedIndex + 1) % select.options.length;
+        select.dispatchEvent(new Event('change', {bubbles: true}));
+      } else continue;
+      const took = await waitChange(control, before, 5000);
+      if (took !== null) times.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    times.sort((a, b) => a - b);
+    if (times.length) out[label] = {median_ms: Math.round(times[Math.floor(times.length / 2)]), moves: times.length};
+  }
+  return out;
+}"""
+
+
+def measure_redraws(page: Watched, case: str, moves: int = 5) -> dict:
+    """Median input-to-redraw time of every slider and drop-down on the page, into the speed report."""
+    found: dict = {}
+    height = page.page.evaluate(
+        "() => (document.querySelector('.jp-WindowedPanel-outer') || document.querySelector('.jp-NotebookPanel-notebook')).scrollHeight"
+    )
+    for y in range(0, int(height) + 1, 600):
+        page.page.evaluate(
+            f"() => {{ const s = document.querySelector('.jp-WindowedPanel-outer') || document.querySelector('.jp-NotebookPanel-notebook'); s.scrollTop = {y}; }}"
+        )
+        page.page.wait_for_timeout(200)
+        for label, value in page.page.evaluate(MEASURE_CONTROLS, {"moves": moves, "box": None}).items():
+            found.setdefault(label, value)
+    report_timing(case, "redraw_median_ms", {k: v["median_ms"] for k, v in sorted(found.items())})
+    return found
+
+
+SPEED_ONLY_LESSONS = {
+    "lesson00": "notebooks/00_start_here.ipynb",
+    "lesson03": "notebooks/03_partial_failures.ipynb",
+    "lesson06": "notebooks/06_orders_daily_incident.ipynb",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", sorted(SPEED_ONLY_LESSONS))
+def test_run_all_and_redraw_times_are_reported(lab, browser, lesson):
+    """The lessons the layout test does not open, for the speed report (Run All and every control)."""
+    page = Watched(browser, lesson, viewport=WINDOWS["1920x1080"])
+    try:
+        with screenshot_on_failure(page, f"speed_{lesson}"):
+            started = time.monotonic()
+            open_and_run(page, lab, SPEED_ONLY_LESSONS[lesson], "lab")
+            report_timing(f"{lesson}_lab", "run_all_s", time.monotonic() - started)
+            assert measure_redraws(page, f"{lesson}_lab"), "no control with a figure beside it was measured"
+            assert_no_errors(page, f"{lesson} after the controls moved")
+    finally:
+        page.close()

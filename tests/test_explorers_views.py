@@ -238,3 +238,11 @@ def test_raw_throughput_rises_with_contention_but_the_share_shows_the_cost():
 
 def test_widgets_are_widgets():
     assert isinstance(mesh_explorer(), widgets.VBox)
+
+
+def test_slider_values_carry_no_float_noise_for_screen_readers():
+    box = incident_explorer(trials=2000)
+    slider = box.controls["reliability"]
+    slider.value = 0.8999999999999999  # what step arithmetic in the browser sends
+    assert slider.value == 0.9 and repr(slider.value) == "0.9"
+    assert "0.8999" not in box.figure.layout.title.text
