@@ -30,9 +30,10 @@ def single_figure_explorer(
 
 def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:
     """A figure with its one-line "what to notice" caption right under it."""
+    box = widgets.VBox([figure, caption(note)], layout=widgets.Layout(width="100%"))
     if isinstance(figure, go.FigureWidget):
         sync_before_display(figure)
-    return widgets.VBox([figure, caption(note)], layout=widgets.Layout(width="100%"))
+    return box
 
 
 def grid_widget(

@@ -104,36 +104,16 @@ def caption(text: str) -> widgets.HTML:
     return widgets.HTML(caption_html(text), layout=widgets.Layout(width="calc(100% - 4px)"))
 
 
-#: plotly.js's width for a figure whose container it could not measure.
-PLOTLY_FALLBACK_WIDTH = 700
-
-
 def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:
-    """Make a FigureWidget shown inside a box draw with its data and at the notebook's width.
+    """Make changes made before a FigureWidget is first shown reach the browser.
 
     The kit's one use of plotly's private attributes, needed with plotly 6.x and 7.x (checked on
-    7.1); remove each part when plotly fixes it.
-
-    1. plotly copies a figure's state into its synced traits (``_widget_layout``, ``_widget_data``)
-       only when the figure itself is displayed; inside a VBox that never happens, so data set
-       before display is lost (traces drawn against 0, 1, 2... in Voila, now and then in
-       JupyterLab). This does the same copy.
-    2. A figure first drawn while the browser cannot measure its cell (JupyterLab and Notebook 7
-       lay out off-screen cells late) keeps plotly.js's fallback width of 700 px and never
-       re-measures. The browser reports the width it drew (``_js2py_layoutDelta``); when that is
-       the fallback, ask for one relayout with autosize, by which time the cell has its width.
+    7.1): plotly copies a figure's state into its synced traits (``_widget_layout``,
+    ``_widget_data``) only when the figure itself is displayed; inside a VBox that never happens,
+    so data set before display is lost (traces drawn against 0, 1, 2... in Voila, now and then
+    in JupyterLab), and a figure in a box can keep plotly.js's fallback width of 700 px. This
+    does the same copy. Remove it when plotly syncs on construction.
     """
     fig._widget_layout = deepcopy(fig._layout_obj._props)
     fig._widget_data = deepcopy(fig._data)
-    if fig.layout.width is None and not getattr(fig, "_orchlab_width_watch", False):
-        fig._orchlab_width_watch = True
-        tries = {"left": 3}
-
-        def remeasure(change):
-            delta = (change.get("new") or {}).get("layout_delta") or {}
-            if delta.get("width") == PLOTLY_FALLBACK_WIDTH and tries["left"] > 0:
-                tries["left"] -= 1
-                fig.plotly_relayout({"autosize": True})
-
-        fig.observe(remeasure, names="_js2py_layoutDelta")
     return fig
