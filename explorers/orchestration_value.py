@@ -293,7 +293,7 @@ def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
         len(METRICS),
         1,
         [t for _, t in METRICS],
-        ["approach", "", "", ""],
+        ["approach"] * len(METRICS),
         height=110 + len(METRICS) * panel,
         vertical_spacing=0.32 / len(METRICS),
     )

@@ -18,7 +18,6 @@ from orchlab.paths import DEMO_NOTEBOOK
 
 NAME = "demo"
 DEFAULT_PORT = 8866  # Voilà's own default, so bookmarks from other Voilà apps feel familiar
-POOL_SIZE = 2  # preheated kernels kept ready: a page load, and a reload straight after it
 
 
 def demo_notebook(args: argparse.Namespace) -> Path:
@@ -36,10 +35,6 @@ def voila_command(args: argparse.Namespace) -> list[str]:
         f"--port={args.port}",
         f"--Voila.ip={args.ip}",
         "--strip_sources=True",  # the room sees outputs, not code
-        # A kernel that has already run the notebook waits for each page, so a page is ready in
-        # seconds instead of waiting for a kernel to start and run the notebook first.
-        "--preheat_kernel=True",
-        f"--pool_size={POOL_SIZE}",
         f"--theme={args.theme}",
         # Tracebacks help on a laptop that presents; Voilà hides them by default for public servers.
         "--show_tracebacks=True",
@@ -55,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(NAME, f"--notebook: cannot find {notebook}; give a notebook file of the kit")
     print(
         f"orchlab demo: serving {notebook.name} with Voilà on http://{args.ip}:{args.port}/ "
-        f"({POOL_SIZE} kernels run the notebook ahead of time, so allow about 20 s after starting before the "
-        "first page; after that a page is ready in a few seconds; Ctrl-C stops)",
+        "(every page load runs the notebook first, allow a few seconds; Ctrl-C stops)",
         flush=True,
     )
     # The kernel starts in the notebook's folder, like in JupyterLab, so relative paths in a lesson still work.
@@ -72,7 +66,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         help="serve the instructor dashboard (four live interactives) with Voilà",
         description="Serve notebooks/demo.ipynb as a dashboard with Voilà: compound reliability, the silent-failure "
         "chain, state contention and the orders_daily incident, with sliders and no code on screen. "
-        "Voilà runs the notebook ahead of time in preheated kernels, so pages open in a few seconds.",
+        "Voilà runs the notebook when a page opens, so the first view takes a few seconds.",
     )
     demo.add_argument(
         "--port",
