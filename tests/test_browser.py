@@ -9,6 +9,13 @@ area nor in the kernel's messages (an exception inside a slider callback shows u
 For the check button it opens a copy of a solved exercise (and one with a wrong answer) under
 ``test-artifacts/browser-exercises/``, runs it, clicks the button and reads the score it shows.
 
+The layout test opens lessons 01, 02, 04 and 05 in JupyterLab at 1024x768 (file browser open) and
+1920x1080, and lesson 02 in Notebook 7, runs them and checks from bounding boxes that no figure or
+control overflows its output area, that figures fill it, that no two axis titles overlap, that no
+title is clipped and that every slider's readout is fully visible. The speed report (Run All and
+input-to-redraw medians of every control, ``test-artifacts/browser_timings.json``) is written by
+the same runs and by ``test_run_all_and_redraw_times_are_reported``; it is never asserted.
+
 Screenshots land in ``test-artifacts/`` (git-ignored). ``ORCHLAB_UPDATE_DOCS_SCREENSHOT=1`` also
 copies the lesson-02 explorer picture to ``docs/lesson02_slider.png``, the one in the README.
 
