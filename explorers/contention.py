@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator import STRATEGIES, compare_strategies
+from simulator import STRATEGIES, compare_strategies, throughput_share
 
+from .controls import slider
 from .live import Explorer
-from .panels import grid_widget, single_figure_explorer, slider
+from .panels import grid_widget, single_figure_explorer
 from .style import PALETTE, figure_widget
 
 STRATEGY_LABELS = {
@@ -30,10 +31,10 @@ STRATEGY_COLOURS = {
 }
 #: The four panels of the explorer: column of the simulator's table, axis title with its unit.
 METRICS = (
-    ("lost_updates", "lost updates<br>(count)"),
-    ("conflict_retries", "conflict retries<br>(count)"),
-    ("throughput", "throughput<br>(updates/s)"),
-    ("mean_latency", "time per update<br>(s)"),
+    ("lost_updates", "lost updates (count)"),
+    ("conflict_retries", "conflict retries (count)"),
+    ("throughput_share", "throughput (% of conflict-free)"),
+    ("mean_latency", "time per update (s)"),
 )
 UPDATES = 50
 
@@ -52,37 +53,48 @@ def _texts(values) -> list[str]:
     return [f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}" for v in values]
 
 
+def _panel(table: pd.DataFrame, column: str) -> tuple[list[float], list[str]]:
+    """The bar lengths and labels of one panel (throughput as a % of the conflict-free rate)."""
+    if column == "throughput_share":
+        shares = (100 * throughput_share(table)["throughput_share"]).round(1).tolist()
+        return shares, [f"{v:.0f}%" for v in shares]
+    return table[column].tolist(), _texts(table[column])
+
+
 def contention_figure(table: pd.DataFrame) -> go.FigureWidget:
-    """Four panels side by side (lost updates, conflict retries, throughput, time per update),
-    one horizontal bar per strategy, from a :func:`simulator.compare_strategies` table."""
+    """Four panels in a 2 x 2 grid (lost updates, conflict retries, throughput, time per update),
+    one horizontal bar per strategy, from a :func:`simulator.compare_strategies` table. Two panels
+    a row keep every axis title clear of its neighbour in a narrow notebook."""
     first = table.iloc[0]
     fig = grid_widget(
         _title(int(first["agents"]), float(first["contention"])),
-        1,
-        len(METRICS),
+        2,
+        2,
         [title for _, title in METRICS],
-        ["strategy", "", "", ""],
-        height=340,
+        ["strategy", "", "strategy", ""],
+        height=520,
         shared_yaxes=True,
-        horizontal_spacing=0.045,
+        horizontal_spacing=0.08,
+        vertical_spacing=0.22,
     )
     colours = [STRATEGY_COLOURS[s] for s in table["strategy"]]
     for col, (column, title) in enumerate(METRICS, start=1):
+        values, texts = _panel(table, column)
         fig.add_trace(
             go.Bar(
-                x=table[column].tolist(),
+                x=values,
                 y=_labels(table["strategy"]),
                 orientation="h",
                 marker_color=colours,
                 name=title,
                 showlegend=False,
-                text=_texts(table[column]),
+                text=texts,
                 textposition="auto",
                 cliponaxis=False,
-                hovertemplate="%{y}: %{x:.3g}<extra>" + title.replace("<br>", " ") + "</extra>",
+                hovertemplate="%{y}: %{x:.3g}<extra>" + title + "</extra>",
             ),
-            row=1,
-            col=col,
+            row=(col - 1) // 2 + 1,
+            col=(col - 1) % 2 + 1,
         )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=140, r=20, t=60, b=80))
@@ -107,17 +119,15 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
             1.0,
             0.05,
             readout_format=".2f",
-            width="520px",
         ),
-        "agents": slider("int", "agents writing", agents, 2, 10, 1, width="520px"),
+        "agents": slider("int", "agents writing", agents, 2, 10, 1),
     }
     fig = contention_figure(compare_strategies(agents, UPDATES, contention, seed))
 
     def update(figure: go.FigureWidget, values: dict):
         table = compare_strategies(values["agents"], UPDATES, values["contention"], seed)
         for trace, (column, _) in zip(figure.data, METRICS):
-            trace.x = table[column].tolist()
-            trace.text = _texts(table[column])
+            trace.x, trace.text = _panel(table, column)
         figure.layout.title.text = _title(values["agents"], values["contention"])
 
     note = (

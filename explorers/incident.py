@@ -8,16 +8,15 @@ live figure the lesson and the instructor demo share.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
-import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from simulator import (
     INJECTIONS,
+    OUTCOMES,
     Scenario,
     SimulationResult,
     check_handoff,
@@ -26,58 +25,23 @@ from simulator import (
     load_scenario,
     simulate,
 )
+from simulator.builders import inject_fault
 
+from .controls import checkbox, dropdown, heading, slider
+from .format import pct
 from .live import Explorer
-from .panels import CONTROL_STYLE, grid_widget, single_figure_explorer, slider
+from .panels import grid_widget, single_figure_explorer
 from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
 
 INVESTIGATORS = ("lineage", "source", "impact")
-OUTCOME_ORDER = ("correct", "silent_failure", "detected_failure")
 #: Where a wrong payload can be stopped, in the order the run meets them.
-STOP_POINTS = ("orchestrator", "lineage", "source", "impact", "synthesis", "human_gate")
-STOP_LABELS = {"human_gate": "human review", "never": "never: delivered wrong"}
-
-#: The lesson's defense settings, switched on one at a time (then together).
-DEFENSE_STEPS: dict[str, dict] = {
-    "no defenses": {},
-    "hand-off validation (catch 60 %)": dict(catch_rate=0.6),
-    "completeness signals": dict(completeness=True),
-    "checkpoints vs baseline (catch 50 %)": dict(checkpoints=True, baseline_catch_rate=0.5),
-    "human gate (catch 90 %)": dict(human_gate=True),
-    "retries = 2 alone": dict(retries=2),
-    "validation + retries = 2": dict(catch_rate=0.6, retries=2),
-    "all of the above but the gate": dict(
-        catch_rate=0.6, completeness=True, checkpoints=True, baseline_catch_rate=0.5, retries=2
-    ),
+STOP_POINTS = ("orchestrator", "lineage", "source", "impact", "fan_in", "synthesis", "human_gate")
+STOP_LABELS = {
+    "human_gate": "human review",
+    "fan_in": "fan-in (a branch failed)",
+    "retried": "caught, then retried right",
+    "never": "never: delivered wrong",
 }
-
-
-def inject(
-    scenario: Scenario | str = "orders_daily",
-    agent: str = "lineage",
-    reliability: float = 0.80,
-    silent_share: float = 0.9,
-) -> Scenario:
-    """A copy of ``scenario`` in which one agent is less reliable and fails mostly silently.
-
-    Parameter setting only: ``dataclasses.replace`` on that one :class:`simulator.Agent`.
-    """
-    scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    if agent not in {a.name for a in scenario.agents}:
-        raise ValueError(
-            f"{agent!r} is not an agent of {scenario.name} (have: {', '.join(a.name for a in scenario.agents)})"
-        )
-    agents = tuple(
-        replace(a, reliability=reliability, silent_share=silent_share) if a.name == agent else a
-        for a in scenario.agents
-    )
-    return replace(scenario, agents=agents, name=f"{scenario.name} ({agent} degraded)")
-
-
-def chained(scenario: Scenario | str = "orders_daily") -> Scenario:
-    """The same agents one after another: orchestrator, the three investigators, synthesis."""
-    scenario = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    return replace(scenario, pattern="sequential", name=f"{scenario.name} (chained)")
 
 
 def roster_table(scenario: Scenario | str = "orders_daily") -> pd.DataFrame:
@@ -126,30 +90,11 @@ def contract_table(agents=INVESTIGATORS + ("synthesis",)) -> pd.DataFrame:
     return frame
 
 
-def defense_table(
-    scenario: Scenario, steps: dict[str, dict] | None = None, trials: int = 10_000, seed: int = 0
-) -> pd.DataFrame:
-    """Outcome rates, mean latency and calls for each defense setting, same seed for every row."""
-    rows = []
-    for label, settings in (steps or DEFENSE_STEPS).items():
-        result = simulate(scenario.with_defenses(**settings), trials=trials, seed=seed)
-        stats = result.stats()
-        rows.append(
-            dict(
-                defenses=label,
-                **result.rates(),
-                mean_latency_s=stats["mean_latency"],
-                mean_calls=stats["mean_calls"],
-            )
-        )
-    return pd.DataFrame(rows).set_index("defenses")
-
-
 def outcome_bars_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
     """Stacked horizontal bars of outcome shares, one bar per row of ``table`` (rates 0-1)."""
     fig = figure_widget(title, "share of runs (%)", "defenses switched on", height=120 + 42 * len(table))
     labels = list(table.index)
-    for outcome in OUTCOME_ORDER:
+    for outcome in OUTCOMES:
         values = (100 * table[outcome]).tolist()
         fig.add_trace(
             go.Bar(
@@ -204,7 +149,7 @@ def _summary(agent: str | None, reliability: float, silent_share: float, defense
     """Outcome shares, stop points and mean latency of one setting (small, so cached)."""
     scenario = _base_scenario()
     if agent:
-        scenario = inject(scenario, agent, reliability, silent_share)
+        scenario = inject_fault(scenario, agent, reliability, silent_share)
     return _shares(simulate(scenario.with_defenses(**dict(defenses)), trials=trials, seed=seed))
 
 
@@ -216,9 +161,13 @@ def _base_scenario() -> Scenario:
 def _shares(result: SimulationResult) -> tuple[list[float], list[float], float]:
     frame = result.trials
     n = len(frame)
-    outcome = frame["outcome"].value_counts().reindex(OUTCOME_ORDER, fill_value=0) / n * 100
-    caught = frame["caught_at"].value_counts().reindex(STOP_POINTS, fill_value=0) / n * 100
-    stops = caught.tolist() + [float(outcome["silent_failure"])]
+    outcome = frame["outcome"].value_counts().reindex(OUTCOMES, fill_value=0) / n * 100
+    # a run counts where it ended with an error; a wrong payload caught and then retried to a right
+    # answer has its own bar, so the bars add up to the detected, retried and silent shares above
+    detected = frame[frame["outcome"] == "detected_failure"]
+    stopped = detected["ended_at"].value_counts().reindex(STOP_POINTS, fill_value=0) / n * 100
+    retried = float(((frame["outcome"] == "correct") & frame["caught_at"].notna()).sum()) / n * 100
+    stops = stopped.tolist() + [retried, float(outcome["silent_failure"])]
     return [float(v) for v in outcome], [round(v, 3) for v in stops], float(frame["latency"].mean())
 
 
@@ -230,55 +179,40 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
     move is one vectorised run of ``trials`` (the undefended run is cached per injection).
     """
     controls = {
-        "reliability": slider("float", "its reliability", 0.80, 0.50, 1.0, 0.01, readout_format=".2f"),
-        "silent_share": slider("float", "silent share of its failures", 0.90, 0.0, 1.0, 0.05, readout_format=".2f"),
-        "agent": widgets.Dropdown(
-            options=[
-                ("lineage", "lineage"),
-                ("source", "source"),
-                ("impact", "impact"),
-                ("none (as shipped, all at 0.95)", ""),
-            ],
-            value="lineage",
-            description="degraded investigator",
-            style=CONTROL_STYLE,
-            layout=widgets.Layout(width="420px"),
+        "reliability": slider("float", "its reliability", 0.80, 0.50, 1.0, 0.01, readout_format=".0%"),
+        "silent_share": slider("float", "silent share of its failures", 0.90, 0.0, 1.0, 0.05, readout_format=".0%"),
+        "agent": dropdown(
+            "degraded investigator",
+            [("lineage", "lineage"), ("source", "source"), ("impact", "impact"), ("none (as shipped, all at 95%)", "")],
+            "lineage",
         ),
-        "catch_rate": slider("float", "validation catch rate", 0.0, 0.0, 1.0, 0.05, readout_format=".2f"),
+        "catch_rate": slider("float", "validation catch rate", 0.0, 0.0, 1.0, 0.05, readout_format=".0%"),
         "baseline_catch_rate": slider(
-            "float", "checkpoint catch rate (0 = off)", 0.0, 0.0, 1.0, 0.05, readout_format=".2f"
+            "float", "checkpoint catch rate (0% = off)", 0.0, 0.0, 1.0, 0.05, readout_format=".0%"
         ),
         "retries": slider("int", "retries after a detection", 0, 0, 3, 1),
-        "completeness": widgets.Checkbox(
-            value=False,
-            description="completeness signals (counts cross-checked)",
-            style=CONTROL_STYLE,
-            indent=False,
-            layout=widgets.Layout(width="420px"),
-        ),
-        "human_gate": widgets.Checkbox(
-            value=False,
-            description="human gate before action (catches 90 %, ~10 min)",
-            style=CONTROL_STYLE,
-            indent=False,
-            layout=widgets.Layout(width="420px"),
-        ),
+        "completeness": checkbox("completeness signals (counts cross-checked)"),
+        "human_gate": checkbox("human gate before action (catches 90%, about 10 min)"),
     }
     c = controls
     rows = [
-        widgets.HTML("<b>1. Inject a silent failure into one investigator</b>"),
+        heading("1. Inject a silent failure into one investigator"),
         c["agent"],
-        widgets.HBox([c["reliability"], c["silent_share"]]),
-        widgets.HTML("<b>2. Switch defenses on</b>"),
-        widgets.HBox([c["catch_rate"], c["baseline_catch_rate"]]),
-        widgets.HBox([c["retries"], widgets.VBox([c["completeness"], c["human_gate"]])]),
+        c["reliability"],
+        c["silent_share"],
+        heading("2. Switch defenses on"),
+        c["catch_rate"],
+        c["baseline_catch_rate"],
+        c["retries"],
+        c["completeness"],
+        c["human_gate"],
     ]
     fig = grid_widget(
         "orders_daily incident",
         2,
         2,
         ["share of runs (%)", "share of runs (%)", "mean time to an answer (s)"],
-        ["defenses", "stopped at", "defenses"],
+        ["defenses", "where the run ended", "defenses"],
         height=600,
         specs=[[{"colspan": 2}, None], [{}, {}]],
         vertical_spacing=0.2,
@@ -286,7 +220,7 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         row_heights=[0.35, 0.65],
     )
     arrangements = ["no defenses", "your defenses"]
-    for outcome in OUTCOME_ORDER:
+    for outcome in OUTCOMES:
         fig.add_trace(
             go.Bar(
                 x=[0, 0],
@@ -302,8 +236,12 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
             row=1,
             col=1,
         )
-    stop_labels = [STOP_LABELS.get(s, s) for s in STOP_POINTS + ("never",)]
-    stop_colours = [PALETTE[0]] * len(STOP_POINTS) + [OUTCOME_COLOURS["silent_failure"]]
+    stop_labels = [STOP_LABELS.get(s, s) for s in STOP_POINTS + ("retried", "never")]
+    stop_colours = (
+        [OUTCOME_COLOURS["detected_failure"]] * len(STOP_POINTS)
+        + [OUTCOME_COLOURS["correct"]]
+        + [OUTCOME_COLOURS["silent_failure"]]
+    )
     fig.add_trace(
         go.Bar(
             x=[0] * len(stop_labels),
@@ -364,7 +302,9 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         figure.data[4].x = [round(base_time, 1), round(your_time, 1)]
         figure.data[4].text = [f"{base_time:.0f} s", f"{your_time:.0f} s"]
         who = (
-            f"{agent} at reliability {reliability:.2f}, {silent:.0%} of its failures silent" if agent else "as shipped"
+            f"{agent} at {pct(reliability, 0)} reliability, {pct(silent, 0)} of its failures silent"
+            if agent
+            else "as shipped"
         )
         figure.layout.title.text = (
             f"orders_daily incident: {who}<br><sup>{trials:,} simulated runs per bar, seed {seed}</sup>"
@@ -372,20 +312,18 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
 
     note = (
         "validation, completeness signals, checkpoints and the gate turn silent failures into detected ones; only "
-        "retries turn detected failures back into correct answers, and the human gate costs minutes."
+        "retries turn detected failures back into correct answers, and the human gate costs minutes. Bottom left: "
+        "where each run that went wrong ended (blue: stopped with an error there; green: caught, then a retry "
+        "got it right; vermillion: never caught)."
     )
     return single_figure_explorer(controls, fig, note, update, rows=rows)
 
 
 __all__ = [
     "incident_explorer",
-    "inject",
-    "chained",
     "roster_table",
     "contract_table",
-    "defense_table",
     "outcome_bars_figure",
     "latency_ecdf_figure",
-    "DEFENSE_STEPS",
     "INVESTIGATORS",
 ]

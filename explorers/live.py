@@ -14,6 +14,7 @@ figures, some print a line of numbers (``readout``) above them.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -21,71 +22,27 @@ from contextlib import ExitStack
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from .style import caption, sync_before_display
-
-#: One label width for every control, so the slider tracks line up under each other.
-CONTROL_STYLE = {"description_width": "300px"}
-CONTROL_WIDTH = "640px"
+from .style import caption, caption_html, fit_title, sync_before_display
 
 
-def slider(
-    kind: str,
-    description: str,
-    value,
-    minimum,
-    maximum,
-    step,
-    readout_format: str | None = None,
-    tooltip: str | None = None,
-    width: str = CONTROL_WIDTH,
-    style: dict | None = None,
-) -> widgets.Widget:
-    """A labelled slider of the kit's width that reports while it is dragged."""
-    options = dict(
-        value=value,
-        min=minimum,
-        max=maximum,
-        step=step,
-        description=description,
-        style=style or CONTROL_STYLE,
-        layout=widgets.Layout(width=width),
-        continuous_update=True,
-    )
-    if tooltip:
-        options["tooltip"] = tooltip
-    if kind == "int":
-        return widgets.IntSlider(**options)
-    if readout_format:
-        options["readout_format"] = readout_format
-    return widgets.FloatSlider(**options)
+def round_to_step(value: float, step: float) -> float:
+    """A slider value without float noise: as many decimals as the step has, and one more."""
+    decimals = max(0, -math.floor(math.log10(step))) + 1 if step > 0 else 6
+    return round(value, decimals)
 
 
-def checkbox(description: str, value: bool = False) -> widgets.Checkbox:
-    return widgets.Checkbox(
-        value=value,
-        description=description,
-        style={"description_width": "initial"},
-        indent=False,
-        layout=widgets.Layout(width=CONTROL_WIDTH),
-    )
-
-
-def dropdown(description: str, options, value) -> widgets.Dropdown:
-    return widgets.Dropdown(
-        options=options,
-        value=value,
-        description=description,
-        style=CONTROL_STYLE,
-        layout=widgets.Layout(width=CONTROL_WIDTH),
-    )
+#: What an update may return: the readout's HTML, or the readout and new captions (None keeps one).
+UpdateResult = str | None | tuple[str | None, list[str | None]]
 
 
 class Explorer(widgets.VBox):
     """Controls stacked above one or more live figures, each followed by its caption.
 
-    ``rows`` lays the controls out (default: one per line). ``update(values)`` receives ``{control name: value}``, changes the figures' data in place
-    (it already runs inside ``batch_update`` of every figure) and may return an HTML string for
-    the readout line. ``figure`` is the first figure, ``figures`` all of them.
+    ``rows`` lays the controls out (default: one per line). ``update(values)`` receives
+    ``{control name: value}``, changes the figures' data in place (it already runs inside
+    ``batch_update`` of every figure) and may return an HTML string for the readout line, or
+    ``(readout, captions)`` when a caption must change with the state it describes.
+    ``figure`` is the first figure, ``figures`` all of them.
     """
 
     def __init__(
@@ -93,7 +50,7 @@ class Explorer(widgets.VBox):
         controls: dict[str, widgets.Widget],
         figures: list[go.FigureWidget],
         notes: list[str],
-        update: Callable[[dict], str | None],
+        update: Callable[[dict], UpdateResult],
         rows: list[widgets.Widget] | None = None,
     ):
         if len(figures) != len(notes):
@@ -106,21 +63,28 @@ class Explorer(widgets.VBox):
         }
         self.figures = list(figures)
         self.figure = self.figures[0]
-        self.readout = widgets.HTML(layout=widgets.Layout(margin="4px 0 4px 0"))
+        self.readout = widgets.HTML(layout=widgets.Layout(margin="4px 0 4px 0", width="calc(100% - 4px)"))
         self.last_update_ms = 0.0
         self.timings_ms: list[float] = []
         self._update = update
         body: list[widgets.Widget] = [*(rows if rows is not None else controls.values()), self.readout]
-        for figure, note in zip(self.figures, notes):
-            body += [figure, caption(note)]
-        super().__init__(body)
+        self.captions = [caption(note) for note in notes]
+        for figure, note in zip(self.figures, self.captions):
+            body += [figure, note]
+        super().__init__(body, layout=widgets.Layout(width="100%"))
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
         for figure in self.figures:
             sync_before_display(figure)
 
-    def _on_change(self, _change=None):
+    def _on_change(self, change=None):
+        control = change.get("owner") if isinstance(change, dict) else None
+        if isinstance(control, widgets.FloatSlider):
+            tidy = round_to_step(control.value, control.step)
+            if tidy != control.value:  # 0.8999999999999999 from the browser: store 0.9, which refreshes
+                control.value = tidy
+                return
         self.refresh()
 
     @property
@@ -133,17 +97,18 @@ class Explorer(widgets.VBox):
         with ExitStack() as stack:
             for figure in self.figures:
                 stack.enter_context(figure.batch_update())
-            text = self._update(self.values)
+            result = self._update(self.values)
+            for figure in self.figures:
+                fit_title(figure)
+        text, notes = result if isinstance(result, tuple) else (result, [])
         if text is not None:
             self.readout.value = text
+        for widget, note in zip(self.captions, notes):
+            if note is not None:
+                widget.value = caption_html(note)
         self.last_update_ms = (time.perf_counter() - started) * 1000
         self.timings_ms.append(self.last_update_ms)
         return self.last_update_ms
 
 
-def pct(x: float, digits: int = 1) -> str:
-    """0.4437 -> '44.4%'."""
-    return f"{100 * x:.{digits}f}%"
-
-
-__all__ = ["Explorer", "slider", "checkbox", "dropdown", "pct", "CONTROL_STYLE"]
+__all__ = ["Explorer"]

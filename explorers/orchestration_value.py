@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
-import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
 from simulator import Agent, Hierarchy, Latency, Mesh, Scenario, simulate
 
+from .controls import dropdown, slider
 from .live import Explorer
-from .panels import CONTROL_STYLE, grid_widget, single_figure_explorer, slider
+from .panels import grid_widget, single_figure_explorer
 from .style import PALETTE
 
 
@@ -286,15 +286,16 @@ def _panel_values(table: pd.DataFrame) -> list[list[float]]:
 def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
     """Four panels side by side, one horizontal bar per approach, from :func:`compare_task`."""
     labels = list(table.index)
+    # one panel per row: side by side, four axis titles do not fit a narrow notebook and run into each other
+    panel = 70 + 34 * len(labels)
     fig = grid_widget(
         title,
-        1,
         len(METRICS),
+        1,
         [t for _, t in METRICS],
-        ["approach", "", "", ""],
-        height=170 + 45 * len(labels),
-        shared_yaxes=True,
-        horizontal_spacing=0.035,
+        ["approach"] * len(METRICS),
+        height=110 + len(METRICS) * panel,
+        vertical_spacing=0.32 / len(METRICS),
     )
     colours = [PALETTE[i] for i in range(len(labels))]
     for col, ((_, metric), values) in enumerate(zip(METRICS, _panel_values(table)), start=1):
@@ -310,8 +311,8 @@ def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
                 textposition="auto",
                 hovertemplate="%{y}: %{x:.3g}<extra>" + metric + "</extra>",
             ),
-            row=1,
-            col=col,
+            row=col,
+            col=1,
         )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=130, r=20, t=80, b=60), uniformtext=dict(minsize=9, mode="hide"))
@@ -340,14 +341,8 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
     """
     options = [(TASKS[k].label, k) for k in ("chain", "parallel", "judgment", "lookup")]
     controls = {
-        "task": widgets.Dropdown(
-            options=options,
-            value=task,
-            description="task type",
-            style=CONTROL_STYLE,
-            layout=widgets.Layout(width="420px"),
-        ),
-        "p": slider("float", "specialist reliability per step", 0.95, 0.80, 0.999, 0.005, readout_format=".3f"),
+        "task": dropdown("task type", options, task),
+        "p": slider("float", "specialist reliability per step", 0.95, 0.80, 0.999, 0.005, readout_format=".1%"),
         "n": slider("int", "steps / subtasks", 4, 2, 8, 1),
         "overhead_s": slider("float", "hand-off overhead (s per agent)", 2.0, 0.0, 10.0, 0.5, readout_format=".1f"),
     }
@@ -362,7 +357,7 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
             trace.text = [_fmt(x) for x in values]
         figure.layout.title.text = _title(v["task"], settings, seed)
 
-    rows = [controls["task"], widgets.HBox([controls["p"], controls["n"]]), controls["overhead_s"]]
+    rows = None
     note = (
         "orchestration pays for itself where the multi-agent bar wins on time (parallel parts) or on correct "
         "answers (judgment); on a chain or a lookup it only adds calls, tokens and seconds."
@@ -375,7 +370,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
     controls = {
         "event_rate": slider("float", "events per second", 1.0, 0.1, 4.0, 0.1, readout_format=".1f"),
         "judgment_share": slider(
-            "float", "share of events a rule cannot judge", 0.3, 0.0, 1.0, 0.1, readout_format=".1f"
+            "float", "share of events a rule cannot judge", 0.3, 0.0, 1.0, 0.1, readout_format=".0%"
         ),
         "agents": slider("int", "agents in the mesh", 4, 1, 10, 1),
     }
@@ -396,7 +391,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
             trace.text = [_fmt(x) for x in values]
         figure.layout.title.text = _monitoring_title(settings, seed)
 
-    rows = [widgets.HBox([controls["event_rate"], controls["judgment_share"]]), controls["agents"]]
+    rows = None
     note = (
         "rules answer in milliseconds for free but miss every event that needs judgment; a mesh judges them but "
         "queues once events outpace its agents, and putting rules in front keeps the agents for the hard events."
@@ -449,17 +444,16 @@ def verdict_figure(table: pd.DataFrame) -> go.FigureWidget:
         ("extra_tokens", "extra tokens per task (thousands)", -1),
         ("extra_correct_points", "extra correct answers (points)", 1),
     )
+    labels = list(table.index)
     fig = grid_widget(
         "What orchestration adds, task type by task type (multi-agent minus single agent)",
-        1,
         3,
+        1,
         [t for _, t, _ in panels],
-        ["task type", "", ""],
-        height=380,
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
+        ["task type", "task type", "task type"],
+        height=140 + 3 * (70 + 30 * len(labels)),
+        vertical_spacing=0.1,
     )
-    labels = list(table.index)
     for col, (column, title, better_sign) in enumerate(panels, start=1):
         values = table[column].astype(float)
         if column == "extra_tokens":
@@ -479,8 +473,8 @@ def verdict_figure(table: pd.DataFrame) -> go.FigureWidget:
                 textposition="auto",
                 hovertemplate="%{y}: %{x:.3g}<extra>" + title + "</extra>",
             ),
-            row=1,
-            col=col,
+            row=col,
+            col=1,
         )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=220, r=20, t=60, b=60))

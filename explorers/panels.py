@@ -10,17 +10,11 @@ instructor demo needs without a browser::
 
 from __future__ import annotations
 
-from functools import partial
-
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from .live import Explorer
-from .live import slider as live_slider
-from .style import caption, figure_widget
-
-#: Layout for the rows of controls above a figure (never put the figure itself in an HBox).
-CONTROL_STYLE = {"description_width": "initial"}
+from .style import caption, figure_widget, sync_before_display
 
 
 def single_figure_explorer(
@@ -36,7 +30,10 @@ def single_figure_explorer(
 
 def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:
     """A figure with its one-line "what to notice" caption right under it."""
-    return widgets.VBox([figure, caption(note)])
+    box = widgets.VBox([figure, caption(note)], layout=widgets.Layout(width="100%"))
+    if isinstance(figure, go.FigureWidget):
+        sync_before_display(figure)
+    return box
 
 
 def grid_widget(
@@ -68,10 +65,6 @@ def _axes_in_order(fig: go.FigureWidget) -> list[tuple[str, str]]:
     return pairs
 
 
-#: The lesson 04-06 sliders: narrower, labels as wide as their text.
-slider = partial(live_slider, width="420px", style=CONTROL_STYLE)
-
-
 def all_axis_titles(fig: go.Figure) -> dict[str, str]:
     """Every x and y axis of a figure with its title text (empty string when missing)."""
     layout = fig.layout.to_plotly_json()
@@ -80,4 +73,4 @@ def all_axis_titles(fig: go.Figure) -> dict[str, str]:
     }
 
 
-__all__ = ["single_figure_explorer", "captioned", "grid_widget", "slider", "all_axis_titles"]
+__all__ = ["single_figure_explorer", "captioned", "grid_widget", "all_axis_titles"]

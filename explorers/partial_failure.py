@@ -14,18 +14,19 @@ works out what the change touches, ``fix`` drafts the change, ``deploy`` ships i
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator import Agent, Latency, Scenario, SimulationResult, simulate
+from simulator import OUTCOMES, Scenario, SimulationResult, simulate
+from simulator.builders import SCHEMA_CHAIN, inject_fault, schema_chain
+from simulator.sweeps import caught_shares, outcome_shares, propagation_steps, silent_run, where_caught_table
 
-from .live import Explorer, checkbox, pct, slider
+from .controls import checkbox, slider
+from .format import pct
+from .live import Explorer
 from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, styled_figure
 from .timeline import STATUS_COLOURS, apply_topology, topology_figure
 
-SCHEMA_CHAIN = ("schema_diff", "impact", "fix", "deploy")
 #: What each agent does, and what its output looks like when it is wrong but well formed.
 ROLES = {
     "schema_diff": ("compares yesterday's and today's source schema", "a diff that looks complete but is not"),
@@ -39,83 +40,9 @@ DEGRADATION_WORDS = {
     "truncated_list": "cut a list short",
     "wrong_value": "named the wrong thing",
 }
-OUTCOME_ORDER = ("correct", "silent_failure", "detected_failure")
-
-
-def schema_chain(reliability: float = 0.9, silent_share: float = 0.5, latency: float = 3.0, **defenses) -> Scenario:
-    """The four-agent schema-change chain, every agent alike; keywords set :class:`simulator.Defenses`."""
-    agents = tuple(Agent(name, reliability, silent_share, Latency("lognormal", latency, 0.4)) for name in SCHEMA_CHAIN)
-    scenario = Scenario(
-        pattern="sequential",
-        agents=agents,
-        name="schema_change_chain",
-        description="schema diff, impact, fix, deploy: the module's partial-failure story",
-    )
-    return scenario.with_defenses(**defenses) if defenses else scenario
-
-
-def inject_fault(
-    scenario: Scenario, agent: str, reliability: float = 0.5, silent_share: float = 1.0, others: float | None = 1.0
-) -> Scenario:
-    """A copy with one faulty agent that fails silently; ``others`` sets everyone else's reliability."""
-    names = [a.name for a in scenario.agents]
-    if agent not in names:
-        raise ValueError(f"{agent!r} is not in the chain {names}")
-    agents = tuple(
-        replace(a, reliability=reliability, silent_share=silent_share)
-        if a.name == agent
-        else (replace(a, reliability=others) if others is not None else a)
-        for a in scenario.agents
-    )
-    return replace(scenario, agents=agents)
 
 
 # --- one silent failure, step by step ---------------------------------------------------------
-
-
-def silent_run(seed: int = 4, trials: int = 60, reliability: float = 0.9) -> tuple[SimulationResult, int]:
-    """A traced run of the chain, and the first trial in which ``schema_diff`` failed silently and
-    the wrong result was delivered without an error."""
-    result = simulate(schema_chain(reliability, silent_share=1.0), trials=trials, seed=seed, trace=True)
-    rows = result.trials[
-        (result.trials["first_failure_agent"] == SCHEMA_CHAIN[0]) & (result.trials["outcome"] == "silent_failure")
-    ]
-    if rows.empty:
-        raise ValueError("no silent failure starting at schema_diff in this run: change the seed or add trials")
-    return result, int(rows["trial"].iloc[0])
-
-
-def propagation_steps(result: SimulationResult, trial: int) -> pd.DataFrame:
-    """One row per agent of a traced trial: what it received, what it returned, what the log said."""
-    events = result.events[(result.events["trial"] == trial) & (result.events["activity"] == "work")]
-    row = result.trials.set_index("trial").loc[trial]
-    out, wrong_in = [], False
-    for step, agent in enumerate((a.name for a in result.scenario.agents), 1):
-        mine = events[events["agent"] == agent]
-        if mine.empty:
-            break
-        last = mine.iloc[-1]
-        wrong_out = last["status"] == "wrong_output"
-        caught = result.events[
-            (result.events["trial"] == trial)
-            & (result.events["agent"] == agent)
-            & (result.events["status"] == "caught")
-        ]
-        out.append(
-            dict(
-                step=step,
-                agent=agent,
-                received="wrong" if wrong_in else "right",
-                returned="wrong" if wrong_out else ("failed loudly" if last["status"] == "loud_failure" else "right"),
-                started_here=row["first_failure_agent"] == agent,
-                degradation=row["degradation"] if row["first_failure_agent"] == agent else None,
-                caught=not caught.empty,
-                log="error" if last["status"] == "loud_failure" else "success",
-                finished_at=round(float(last["end"]), 1),
-            )
-        )
-        wrong_in = wrong_out
-    return pd.DataFrame(out)
 
 
 def _step_sentence(r) -> str:
@@ -175,15 +102,6 @@ def handoff_labels(scenario: Scenario) -> list[str]:
     return [f"after {a.name}" for a in scenario.agents] + ["never caught"]
 
 
-def caught_shares(result: SimulationResult) -> list[float]:
-    """Share of all runs whose wrong payload was first caught at each hand-off, then never caught."""
-    table = result.where_caught()
-    counts = table.sum(axis=0) if not table.empty else pd.Series(dtype=float)
-    n = len(result.trials)
-    names = [a.name for a in result.scenario.agents] + ["never (delivered)"]
-    return [float(counts.get(name, 0)) / n for name in names]
-
-
 def silent_chain_explorer(
     faulty: int = 2,
     catch_rate: float = 0.0,
@@ -210,7 +128,7 @@ def silent_chain_explorer(
         retries=slider("int", "retries after a caught failure", retries, 0, 3, 1),
     )
     base = schema_chain()
-    outcome_names = [OUTCOME_LABELS[o] for o in OUTCOME_ORDER]
+    outcome_names = [OUTCOME_LABELS[o] for o in OUTCOMES]
     outcomes = figure_widget(
         "How the runs ended",
         "outcome of a run",
@@ -218,7 +136,7 @@ def silent_chain_explorer(
         height=360,
         traces=[
             go.Bar(
-                marker=dict(color=[OUTCOME_COLOURS[o] for o in OUTCOME_ORDER]),
+                marker=dict(color=[OUTCOME_COLOURS[o] for o in OUTCOMES]),
                 texttemplate="%{y:.1f}%",
                 textposition="outside",
                 cliponaxis=False,
@@ -239,7 +157,7 @@ def silent_chain_explorer(
 
     def update(v: dict) -> str:
         agent = SCHEMA_CHAIN[v["faulty"] - 1]
-        scenario = inject_fault(base, agent).with_defenses(
+        scenario = inject_fault(base, agent, others=1.0).with_defenses(
             catch_rate=v["catch_rate"],
             checkpoints=v["baseline_catch_rate"] > 0,
             baseline_catch_rate=v["baseline_catch_rate"],
@@ -247,7 +165,7 @@ def silent_chain_explorer(
             retries=v["retries"],
         )
         result = simulate(scenario, trials=trials, seed=seed)
-        shares = [float(result.trials["outcome"].eq(o).mean()) for o in OUTCOME_ORDER]
+        shares = outcome_shares(result)
         # bars are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
         outcomes.data[0].update(x=outcome_names, y=[100 * s for s in shares])
@@ -283,43 +201,14 @@ def silent_chain_explorer(
 
 # --- the defenses one at a time, and retries ----------------------------------------------------
 
-DEFENSES_ONE_AT_A_TIME: dict[str, dict] = {
-    "no defenses": {},
-    "hand-off validation (catch 60%)": dict(catch_rate=0.6),
-    "checkpoints vs baseline (catch 50%)": dict(checkpoints=True, baseline_catch_rate=0.5),
-    "completeness signals": dict(completeness=True),
-    "all three": dict(catch_rate=0.6, checkpoints=True, baseline_catch_rate=0.5, completeness=True),
-    "all three + 2 retries": dict(
-        catch_rate=0.6, checkpoints=True, baseline_catch_rate=0.5, completeness=True, retries=2
-    ),
-}
-
-
-def defense_table(
-    scenario: Scenario, settings: dict[str, dict] | None = None, trials: int = 20_000, seed: int = 0
-) -> pd.DataFrame:
-    """Outcome rates of ``scenario`` under each named set of defenses (same seed for every row)."""
-    rows = []
-    for label, changes in (settings or DEFENSES_ONE_AT_A_TIME).items():
-        result = simulate(scenario.with_defenses(**changes) if changes else scenario, trials=trials, seed=seed)
-        s = result.stats()
-        rows.append(
-            dict(
-                defenses=label,
-                **result.rates(),
-                mean_calls=s["mean_calls"],
-            )
-        )
-    return pd.DataFrame(rows)
-
 
 def defense_text(table: pd.DataFrame) -> str:
     """The defense table as aligned percentages."""
-    width = max(len(d) for d in table["defenses"]) + 2
+    width = max(len(d) for d in table.index) + 2
     lines = ["defenses".ljust(width) + "   right  silently wrong  stopped with error  calls/run"]
     for r in table.itertuples():
         lines.append(
-            f"{r.defenses:<{width}}{100 * r.correct:7.1f}%{100 * r.silent_failure:15.1f}%"
+            f"{r.Index:<{width}}{100 * r.correct:7.1f}%{100 * r.silent_failure:15.1f}%"
             f"{100 * r.detected_failure:19.1f}%{r.mean_calls:11.2f}"
         )
     return "\n".join(lines)
@@ -328,11 +217,11 @@ def defense_text(table: pd.DataFrame) -> str:
 def defense_figure(table: pd.DataFrame, title: str = "The defenses switched on one at a time") -> go.Figure:
     """Stacked horizontal bars: how runs ended under each set of defenses."""
     fig = styled_figure(title, "share of runs (%)", "defenses switched on", height=120 + 46 * len(table))
-    for outcome in OUTCOME_ORDER:
+    for outcome in OUTCOMES:
         values = 100 * table[outcome]
         fig.add_trace(
             go.Bar(
-                y=table["defenses"],
+                y=list(table.index),
                 x=values,
                 orientation="h",
                 name=OUTCOME_LABELS[outcome],
@@ -350,26 +239,6 @@ def defense_figure(table: pd.DataFrame, title: str = "The defenses switched on o
         legend=dict(traceorder="normal"),
     )
     return fig
-
-
-def retry_table(
-    scenario: Scenario, retries=(0, 1, 2, 3), catch_rates=(0.0, 0.9), trials: int = 20_000, seed: int = 0
-) -> pd.DataFrame:
-    """Outcome rates as retries grow, without hand-off checks and with them."""
-    rows = []
-    for catch in catch_rates:
-        for r in retries:
-            result = simulate(scenario.with_defenses(catch_rate=catch, retries=r), trials=trials, seed=seed)
-            s = result.stats()
-            rows.append(
-                dict(
-                    catch_rate=catch,
-                    retries=r,
-                    **result.rates(),
-                    mean_calls=s["mean_calls"],
-                )
-            )
-    return pd.DataFrame(rows)
 
 
 def retry_text(table: pd.DataFrame) -> str:
@@ -413,14 +282,6 @@ def retry_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def where_caught_table(result: SimulationResult) -> pd.DataFrame:
-    """``result.where_caught()`` with rows and columns in chain order and "never" last."""
-    table = result.where_caught()
-    agents = [a.name for a in result.scenario.agents]
-    columns = [c for c in agents if c in table.columns] + [c for c in table.columns if c not in agents]
-    return table.reindex(index=[a for a in agents if a in table.index], columns=columns, fill_value=0)
-
-
 def where_caught_figure(
     result: SimulationResult, title: str = "Where wrong payloads start, and where they are caught"
 ) -> go.Figure:
@@ -446,30 +307,12 @@ def where_caught_figure(
     return fig
 
 
-def degradation_table(result: SimulationResult) -> pd.DataFrame:
-    """For runs with a silent first failure: how each kind of degradation ended (shares of that kind)."""
-    wrong = result.trials[result.trials["first_failure_mode"] == "silent"]
-    table = pd.crosstab(wrong["degradation"], wrong["outcome"], normalize="index")
-    return table.reindex(columns=["correct", "silent_failure", "detected_failure"], fill_value=0.0)
-
-
 __all__ = [
-    "SCHEMA_CHAIN",
-    "schema_chain",
-    "inject_fault",
-    "silent_run",
-    "propagation_steps",
     "propagation_explorer",
     "silent_chain_explorer",
-    "caught_shares",
-    "DEFENSES_ONE_AT_A_TIME",
-    "defense_table",
     "defense_text",
     "defense_figure",
-    "retry_table",
     "retry_text",
     "retry_figure",
-    "where_caught_table",
     "where_caught_figure",
-    "degradation_table",
 ]

@@ -10,13 +10,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator import Latency, Mesh, Scenario, SimulationResult, simulate, sweep, uniform_scenario
+from simulator import Latency, Mesh, Scenario, SimulationResult, simulate, uniform_scenario
+from simulator.sweeps import backlog_curve
 
-from .live import Explorer, dropdown, pct, slider
+from .controls import dropdown, slider
+from .format import count, pct, plural, rate, seconds
+from .live import Explorer
 from .style import OUTCOME_COLOURS, PALETTE, figure_widget, styled_figure
 from .timeline import (
     PATTERN_LABELS,
@@ -40,6 +45,35 @@ def explorer_scenario(pattern: str, agents: int, latency: float, spread: float, 
     return uniform_scenario(
         pattern, agents=agents, reliability=reliability, latency=Latency("lognormal", latency, spread), **options
     )
+
+
+#: What the timeline shows under each pattern, so its caption is true of what is on screen.
+TIMELINE_NOTES = {
+    "sequential": "grey bars are time an agent sat idle: each link of the chain waits for the one before it, so "
+    "the run takes as long as all the calls added up.",
+    "fanout": "grey bars are time an agent sat idle: the workers start together and synthesis waits once, for "
+    "the slowest branch.",
+    "hierarchical": "the orchestrator decides which specialists to open as it goes; grey bars are time an agent "
+    "waited for its input.",
+    "mesh": "no one assigns work: whichever subscriber is free claims the oldest event; the grey row is events "
+    "nobody is free for yet.",
+    "hybrid": "the orchestrator frames the task, the specialists run side by side, and synthesis waits for the "
+    "slowest of them.",
+}
+TOPOLOGY_NOTES = {
+    "mesh": "no arrows between the agents: each subscriber takes events from the stream on its own, and nothing "
+    "checks its output on the way.",
+}
+TOPOLOGY_NOTE = "the arrows are the hand-offs; every arrow is a place where a wrong payload can pass on, or be checked."
+
+
+@lru_cache(maxsize=64)
+def _pattern_stats(pattern: str, agents: int, latency: float, spread: float, seed: int, runs: int) -> dict:
+    """Many seeded runs of one setting (cached: moving a control back costs nothing)."""
+    scenario = explorer_scenario(pattern, agents, latency, spread)
+    if pattern == "mesh":
+        return simulate(scenario, trials=200, seed=seed).stats()
+    return simulate(scenario, trials=runs, seed=seed).stats()
 
 
 def pattern_explorer(
@@ -81,54 +115,31 @@ def pattern_explorer(
         )
         apply_topology(topo, scenario)
         topo.layout.title.text = f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}"
-        if mesh:
-            s = simulate(scenario, trials=200, seed=seed).stats()
-            return (
-                f"<b>Mesh, {v['agents']} subscribers, 1 event a second:</b> handled {s['throughput']:.2f} events/s, "
-                f"on average {s['mean_backlog']:.1f} events waiting (peak {s['peak_backlog']:.0f}), "
-                f"{s['missed_events']:.0f} of 200 events missed."
-            )
+        notes = [TIMELINE_NOTES[v["pattern"]], TOPOLOGY_NOTES.get(v["pattern"], TOPOLOGY_NOTE)]
         many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
-        s = simulate(scenario, trials=many, seed=seed).stats()
+        s = _pattern_stats(v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed, many)
+        if mesh:
+            return (
+                f"<b>Mesh, {plural(v['agents'], 'subscriber')}, 1 event a second:</b> handled "
+                f"{rate(s['throughput'], ' events/s')}, on average {s['mean_backlog']:.1f} events waiting "
+                f"(peak {count(s['peak_backlog'])}), {count(s['missed_events'])} of 200 events missed."
+            ), notes
         this_run = float(traced.trials["latency"].iloc[0])
         return (
-            f"<b>This run took {this_run:.1f} s end to end.</b> Over {many} "
-            f"runs: median {s['latency_p50']:.1f} s, 90th percentile {s['latency_p90']:.1f} s, "
+            f"<b>This run took {seconds(this_run)} end to end.</b> Over {many} "
+            f"runs: median {seconds(s['latency_p50'])}, 90th percentile {seconds(s['latency_p90'])}, "
             f"{pct(s['success_rate'], 0)} ended right."
-        )
+        ), notes
 
     return Explorer(
         controls,
         [timeline, topo],
-        [
-            "grey bars are time an agent sat idle: a chain waits on every link in turn, a fan-out waits "
-            "once, for its slowest branch.",
-            "the arrows are the hand-offs; every arrow is a place where a wrong payload can pass on, or be checked.",
-        ],
+        [TIMELINE_NOTES[pattern], TOPOLOGY_NOTES.get(pattern, TOPOLOGY_NOTE)],
         update,
     )
 
 
 # --- latency across patterns, and the mesh under load -------------------------------------------
-
-
-def pattern_latency(
-    agents=range(1, 9),
-    patterns=("sequential", "fanout", "hierarchical", "hybrid"),
-    latency: float = 2.0,
-    spread: float = 0.5,
-    trials: int = 600,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """End-to-end time (median and 90th percentile) by pattern and number of agents."""
-    frame = sweep(
-        {"pattern": list(patterns), "agents": list(agents)},
-        trials=trials,
-        seed=seed,
-        reliability=0.95,
-        latency=Latency("lognormal", latency, spread),
-    )
-    return frame[["pattern", "agents", "latency_p50", "latency_p90", "success_rate", "mean_calls"]]
 
 
 def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
@@ -154,41 +165,6 @@ def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02))
     return fig
-
-
-def mesh_load(
-    rates=(0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
-    agents: int = 3,
-    latency: float = 2.0,
-    ttl: float = 10.0,
-    events: int = 400,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """The mesh at rising event rates: throughput, backlog and missed events per run."""
-    frame = sweep(
-        {"mesh": [Mesh(arrival_rate=r, ttl=ttl) for r in rates]},
-        pattern="mesh",
-        agents=agents,
-        trials=events,
-        seed=seed,
-        reliability=0.95,
-        latency=Latency("exponential", latency),
-    )
-    frame.insert(0, "arrival_rate", list(rates))
-    frame["missed_per_s"] = frame["missed_events"] / frame["horizon"]
-    frame["capacity"] = agents / latency
-    return frame[
-        [
-            "arrival_rate",
-            "throughput",
-            "missed_events",
-            "missed_per_s",
-            "mean_backlog",
-            "peak_backlog",
-            "utilization",
-            "capacity",
-        ]
-    ]
 
 
 def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
@@ -234,17 +210,23 @@ def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def backlog_curve(result: SimulationResult) -> tuple[list[float], list[int], list[float], list[int]]:
-    """Events waiting over time and missed events so far, from a mesh run's trials table."""
-    frame = result.trials
-    moves = sorted([(a, 1) for a in frame["arrival"]] + [(a + w, -1) for a, w in zip(frame["arrival"], frame["wait"])])
-    times, waiting, level = [0.0], [0], 0
-    for t, step in moves:
-        level += step
-        times.append(float(t))
-        waiting.append(level)
-    missed_at = sorted((frame["arrival"] + frame["wait"])[frame["missed"]].tolist())
-    return times, waiting, [0.0] + missed_at, list(range(len(missed_at) + 1))
+def backlog_note(arriving: float, capacity: float, missed: int | None, ttl: float) -> str:
+    """The backlog caption for what the figure shows at these settings."""
+    if arriving > capacity:
+        return (
+            f"events arrive faster than the team can handle them ({rate(arriving, '/s', 1)} against a capacity "
+            f"of about {rate(capacity)}): the queue keeps growing and events older than {ttl:.0f} s expire "
+            "unseen, with no error raised."
+        )
+    missed_text = (
+        ""
+        if missed is None
+        else (f" {plural(missed, 'event')} still expired in a burst." if missed else " No event expired.")
+    )
+    return (
+        f"the team can handle about {rate(capacity)}, more than the {rate(arriving, '/s', 1)} arriving, so the "
+        f"queue drains between bursts.{missed_text} Push the arrival rate past capacity to watch it grow."
+    )
 
 
 def mesh_explorer(
@@ -301,11 +283,11 @@ def mesh_explorer(
         s = result.mesh_stats
         capacity = v["agents"] / v["latency"]
         return (
-            f"<b>Capacity about {capacity:.2f} events/s against {v['arrival_rate']:.1f} arriving.</b> "
-            f"Handled {s['throughput']:.2f} events/s, {s['mean_backlog']:.1f} waiting on average "
-            f"(peak {s['peak_backlog']:.0f}), {s['missed_events']:.0f} of {events} missed, agents busy "
+            f"<b>Capacity about {rate(capacity, ' events/s')} against {rate(v['arrival_rate'], ' arriving', 1)}.</b> "
+            f"Handled {rate(s['throughput'], ' events/s')}, {s['mean_backlog']:.1f} waiting on average "
+            f"(peak {count(s['peak_backlog'])}), {count(s['missed_events'])} of {events} missed, agents busy "
             f"{pct(s['utilization'], 0)} of the time."
-        )
+        ), [None, backlog_note(v["arrival_rate"], capacity, int(s["missed_events"]), ttl)]
 
     explorer = Explorer(
         controls,
@@ -313,8 +295,7 @@ def mesh_explorer(
         [
             "no one assigns work: whichever subscriber is free claims the oldest event; the grey row is "
             "events nobody is free for yet.",
-            "once events arrive faster than the team can handle them, the queue keeps growing and old "
-            "events expire unseen, with no error raised.",
+            backlog_note(arrival_rate, agents / latency, None, ttl),
         ],
         update,
     )
@@ -324,11 +305,8 @@ def mesh_explorer(
 __all__ = [
     "pattern_explorer",
     "mesh_explorer",
-    "pattern_latency",
     "pattern_latency_figure",
-    "mesh_load",
     "mesh_load_figure",
-    "backlog_curve",
     "explorer_scenario",
     "EXPLORER_PATTERNS",
 ]

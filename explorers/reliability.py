@@ -30,7 +30,9 @@ from simulator import (
     wilson_interval,
 )
 
-from .live import Explorer, pct, slider
+from .controls import slider
+from .format import pct
+from .live import Explorer
 from .style import PALETTE, figure_widget, styled_figure
 
 MAX_CHAIN = 12

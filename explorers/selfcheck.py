@@ -1,16 +1,29 @@
-"""Self-check questions at the end of a lesson: pick an answer, press Check, read why."""
+"""Self-check questions at the end of a lesson: pick an answer, press Check, try once more, read why.
+
+The questions live beside the notebooks in ``notebooks/selfchecks/<lesson>.yaml``, so the
+answer and the explanation are not in the cell the learner reads::
+
+    self_check("02_compound_reliability")
+"""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 import ipywidgets as widgets
+import yaml
+
+#: Where the questions of each lesson are kept.
+SELFCHECK_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "selfchecks"
+#: Wrong answers before the explanation is shown.
+TRIES_BEFORE_EXPLANATION = 2
 
 
 @dataclass(frozen=True)
 class SelfCheck:
-    """One multiple-choice question; ``explanation`` is shown after any attempt."""
+    """One multiple-choice question; ``explanation`` is shown after a right answer or a second wrong one."""
 
     question: str
     options: tuple[str, ...]
@@ -21,28 +34,63 @@ class SelfCheck:
         if self.answer not in self.options:
             raise ValueError(f"the answer {self.answer!r} is not one of the options")
 
-    def grade(self, choice: str | None) -> tuple[bool, str]:
+    def grade(self, choice: str | None, attempt: int = TRIES_BEFORE_EXPLANATION) -> tuple[bool, str]:
+        """Right or not, and the feedback for this ``attempt`` (1 = first try)."""
         if choice is None:
             return False, "Pick an option first."
-        right = choice == self.answer
-        return right, ("Right. " if right else "Not quite. ") + self.explanation
+        if choice == self.answer:
+            return True, "Right. " + self.explanation
+        if attempt < TRIES_BEFORE_EXPLANATION:
+            return False, "Not quite. Have another look and try once more."
+        return False, f"Not quite. The answer is “{self.answer}”. " + self.explanation
 
 
-def self_check(*questions: SelfCheck) -> widgets.VBox:
-    """A stack of questions, each with its own Check button and feedback line."""
-    blocks = []
-    for number, q in enumerate(questions, 1):
-        choice = widgets.RadioButtons(options=list(q.options), value=None, layout=widgets.Layout(width="auto"))
-        button = widgets.Button(description="Check", button_style="primary")
-        feedback = widgets.HTML()
+def load_self_checks(name: str, folder: Path | None = None) -> list[SelfCheck]:
+    """The questions of one lesson, by the lesson's file stem (``"02_compound_reliability"``)."""
+    path = (folder or SELFCHECK_DIR) / f"{name}.yaml"
+    if not path.is_file():
+        have = ", ".join(sorted(p.stem for p in (folder or SELFCHECK_DIR).glob("*.yaml")))
+        raise ValueError(f"no self-check questions named {name!r} (have: {have})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        return [
+            SelfCheck(q["question"], tuple(q["options"]), q["answer"], q["explanation"])
+            for q in data.get("questions", [])
+        ]
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"{path.name}: every question needs question, options, answer and explanation") from error
 
-        def on_click(_, q=q, choice=choice, feedback=feedback):
-            right, text = q.grade(choice.value)
-            colour = "#009E73" if right else "#D55E00"
-            feedback.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
 
-        button.on_click(on_click)
-        blocks.append(
-            widgets.VBox([widgets.HTML(f"<b>{number}. {html.escape(q.question)}</b>"), choice, button, feedback])
-        )
-    return widgets.VBox(blocks)
+def _block(number: int, q: SelfCheck) -> widgets.VBox:
+    choice = widgets.RadioButtons(options=list(q.options), value=None, layout=widgets.Layout(width="auto"))
+    button = widgets.Button(description="Check", button_style="primary")
+    feedback = widgets.HTML()
+    attempts = {"n": 0}
+
+    def on_click(_):
+        if choice.value is not None:
+            attempts["n"] += 1
+        right, text = q.grade(choice.value, attempts["n"])
+        colour = "#009E73" if right else "#D55E00"
+        feedback.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+    button.on_click(on_click)
+    block = widgets.VBox([widgets.HTML(f"<b>{number}. {html.escape(q.question)}</b>"), choice, button, feedback])
+    block.check = on_click  # what the Check button runs, for tests
+    block.choice, block.feedback = choice, feedback
+    return block
+
+
+def self_check(*questions: SelfCheck | str) -> widgets.VBox:
+    """A stack of questions, each with its own Check button and feedback line.
+
+    Give a lesson's name to load its questions from :data:`SELFCHECK_DIR`, or
+    :class:`SelfCheck` objects directly.
+    """
+    items: list[SelfCheck] = []
+    for q in questions:
+        items.extend(load_self_checks(q) if isinstance(q, str) else [q])
+    return widgets.VBox([_block(number, q) for number, q in enumerate(items, 1)])
+
+
+__all__ = ["SelfCheck", "self_check", "load_self_checks", "SELFCHECK_DIR"]

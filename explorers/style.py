@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import html
+import sys
 from copy import deepcopy
 
-import ipywidgets as widgets
-import plotly.graph_objects as go
+
+def _skip_slow_optional_import() -> None:
+    """Start kernels seconds sooner: plotly's FigureWidget imports nbformat, nbformat imports
+    jsonschema, and jsonschema's optional "iri" format checker (the rfc3987_syntax package) builds
+    a parser grammar at import, about 6 s on a busy laptop. The kit never validates IRIs, so the
+    kernel marks that one optional package as absent and jsonschema goes on without that checker."""
+    if "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import now raises ImportError
+
+
+_skip_slow_optional_import()
+
+import ipywidgets as widgets  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -14,9 +27,46 @@ OUTCOME_COLOURS = {"correct": "#009E73", "silent_failure": "#D55E00", "detected_
 OUTCOME_LABELS = {"correct": "correct", "silent_failure": "silent failure", "detected_failure": "detected failure"}
 
 
+#: Characters of a title line that fit a 1024 px window with the file browser open.
+TITLE_LINE = 62
+
+
+def wrap_title(text: str, width: int = TITLE_LINE) -> str:
+    """Break a long title into lines at spaces (``<br>``) so it wraps instead of running off the
+    figure; a ``<br><sup>`` subtitle already in the text is kept, and wrapped too."""
+    parts = text.split("<br>")
+    lines: list[str] = []
+    for part in parts:
+        prefix, body, suffix = "", part, ""
+        if part.startswith("<sup>") and part.endswith("</sup>"):
+            prefix, body, suffix = "<sup>", part[5:-6], "</sup>"
+        limit = int(width * 1.3) if prefix else width
+        words, line = body.split(" "), ""
+        for word in words:
+            if line and len(line) + 1 + len(word) > limit:
+                lines.append(prefix + line + suffix)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(prefix + line + suffix)
+    return "<br>".join(lines)
+
+
+def fit_title(fig: go.Figure) -> go.Figure:
+    """Wrap the figure's title and make room above the plot for every line of it."""
+    text = fig.layout.title.text or ""
+    wrapped = wrap_title(text) if text else text
+    if wrapped != text:
+        fig.layout.title.text = wrapped
+    lines = wrapped.count("<br>") + 1
+    fig.layout.margin.t = max(fig.layout.margin.t or 0, 36 + 24 * lines)
+    return fig
+
+
 def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:
     return dict(
-        title=dict(text=title, x=0.01),
+        title=dict(text=wrap_title(title), x=0.01),
+        autosize=True,
         xaxis_title=x_title,
         yaxis_title=y_title,
         height=height,
@@ -31,30 +81,38 @@ def styled_figure(title: str, x_title: str, y_title: str, height: int = 420, tra
     """A static figure with the kit's look. Every figure needs a title and both axis titles with units."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
-    return go.Figure(data=list(traces), layout=_layout(title, x_title, y_title, height))
+    return fit_title(go.Figure(data=list(traces), layout=_layout(title, x_title, y_title, height)))
 
 
 def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, traces=()) -> go.FigureWidget:
     """A live figure for sliders: update it inside ``with fig.batch_update():``, never rebuild it."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
-    return go.FigureWidget(data=list(traces), layout=_layout(title, x_title, y_title, height))
+    return fit_title(go.FigureWidget(data=list(traces), layout=_layout(title, x_title, y_title, height)))
 
 
-def caption(text: str) -> widgets.HTML:
-    """The one line under a figure that says what to notice."""
-    return widgets.HTML(
+def caption_html(text: str) -> str:
+    """The HTML of a caption (for changing one in place)."""
+    return (
         f'<p class="orchlab-caption" style="margin:2px 0 14px 0;color:#333;font-style:italic">'
         f"What to notice: {html.escape(text)}</p>"
     )
 
 
+def caption(text: str) -> widgets.HTML:
+    """The one line under a figure that says what to notice."""
+    return widgets.HTML(caption_html(text), layout=widgets.Layout(width="calc(100% - 4px)"))
+
+
 def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:
     """Make changes made before a FigureWidget is first shown reach the browser.
 
-    plotly copies a figure's state into its synced traits only when the figure itself is
-    displayed; inside a VBox that never happens, so data set before display is lost (traces
-    drawn against 0, 1, 2... in Voila, now and then in JupyterLab). This does the same copy.
+    The kit's one use of plotly's private attributes, needed with plotly 6.x and 7.x (checked on
+    7.1): plotly copies a figure's state into its synced traits (``_widget_layout``,
+    ``_widget_data``) only when the figure itself is displayed; inside a VBox that never happens,
+    so data set before display is lost (traces drawn against 0, 1, 2... in Voila, now and then
+    in JupyterLab), and a figure in a box can keep plotly.js's fallback width of 700 px. This
+    does the same copy. Remove it when plotly syncs on construction.
     """
     fig._widget_layout = deepcopy(fig._layout_obj._props)
     fig._widget_data = deepcopy(fig._data)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from orchlab.args import fail, whole
 from orchlab.paths import FIRST_LESSON, KIT_ROOT
+
+#: Jupyter settings for the learner's lab: run-time files hidden from the file browser.
+JUPYTER_CONFIG = Path(__file__).with_name("jupyter_config.py")
 
 NAME = "lab"
 
@@ -33,6 +37,7 @@ def run(args) -> int:
         "jupyterlab",
         str(FIRST_LESSON),
         f"--ServerApp.root_dir={KIT_ROOT}",
+        f"--config={JUPYTER_CONFIG}",
         f"--port={args.port}",
         f"--ServerApp.ip={args.ip}",
     ]

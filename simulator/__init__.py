@@ -21,6 +21,7 @@ from .analytics import (
     runs_to_claim,
     wilson_interval,
 )
+from .builders import SCHEMA_CHAIN, chained, inject_fault, schema_chain
 from .checkpoints import read_checkpoints
 from .contracts import CONTRACTS, INJECTIONS, check_handoff, degrade, example_handoffs
 from .params import (
@@ -41,8 +42,47 @@ from .runner import build_scenario, compound_table, resume_trial, simulate, swee
 from .scenarios import ScenarioError, load_scenario, shipped_scenarios
 from .shared_state import STRATEGIES, compare_strategies, contention_sweep, run_shared_state
 from .sqlite_contention import compare_sqlite
+from .sweeps import (
+    DEFENSE_SETTINGS,
+    INCIDENT_DEFENSES,
+    THREE_DEFENSES,
+    backlog_curve,
+    caught_shares,
+    defense_steps,
+    defense_table,
+    degradation_table,
+    mesh_load,
+    outcome_shares,
+    pattern_latency,
+    propagation_steps,
+    retry_table,
+    silent_run,
+    throughput_share,
+    where_caught_table,
+)
 
 __all__ = [
+    # scenario builders and seeded sweeps the lessons print (simulator.builders, simulator.sweeps)
+    "SCHEMA_CHAIN",
+    "schema_chain",
+    "inject_fault",
+    "chained",
+    "DEFENSE_SETTINGS",
+    "THREE_DEFENSES",
+    "INCIDENT_DEFENSES",
+    "defense_steps",
+    "defense_table",
+    "retry_table",
+    "outcome_shares",
+    "where_caught_table",
+    "caught_shares",
+    "degradation_table",
+    "silent_run",
+    "propagation_steps",
+    "pattern_latency",
+    "mesh_load",
+    "backlog_curve",
+    "throughput_share",
     # running
     "simulate",
     "sweep",

@@ -15,27 +15,16 @@ import pytest
 
 from explorers.live import Explorer
 from explorers.partial_failure import (
-    caught_shares,
     defense_figure,
-    defense_table,
-    degradation_table,
-    inject_fault,
     propagation_explorer,
-    propagation_steps,
     retry_figure,
-    retry_table,
-    schema_chain,
     silent_chain_explorer,
-    silent_run,
     where_caught_figure,
-    where_caught_table,
 )
 from explorers.patterns import (
     mesh_explorer,
-    mesh_load,
     mesh_load_figure,
     pattern_explorer,
-    pattern_latency,
     pattern_latency_figure,
 )
 from explorers.reliability import (
@@ -53,12 +42,23 @@ from explorers.reliability import (
 )
 from explorers.timeline import first_trial, timeline_figure, timeline_segments, topology, topology_figure
 from simulator import (
+    caught_shares,
     chain_reliability,
     compound_table,
     correlated_chain,
     correlated_retry_success,
+    defense_table,
+    degradation_table,
+    inject_fault,
     load_scenario,
+    mesh_load,
+    pattern_latency,
+    propagation_steps,
+    retry_table,
+    schema_chain,
+    silent_run,
     simulate,
+    where_caught_table,
 )
 
 #: Each explorer, and the control moves to make in order. Every move must change a figure's data.
@@ -273,7 +273,9 @@ def test_silent_run_logs_success_while_every_output_is_wrong():
 
 
 def test_caught_shares_account_for_every_wrong_run():
-    result = simulate(inject_fault(schema_chain(), "impact").with_defenses(catch_rate=0.5), trials=4000, seed=3)
+    result = simulate(
+        inject_fault(schema_chain(), "impact", others=1.0).with_defenses(catch_rate=0.5), trials=4000, seed=3
+    )
     shares = caught_shares(result)
     wrong = result.trials["first_failure_mode"].eq("silent").mean()
     assert sum(shares) == pytest.approx(wrong)
@@ -282,7 +284,7 @@ def test_caught_shares_account_for_every_wrong_run():
 
 def test_defenses_convert_silent_to_detected_and_retries_need_detection():
     chain = schema_chain()
-    table = defense_table(chain, trials=5000, seed=0).set_index("defenses")
+    table = defense_table(chain, trials=5000, seed=0)
     assert table.loc["no defenses", "correct"] == pytest.approx(table.loc["all three", "correct"])
     assert table.loc["all three", "silent_failure"] < table.loc["no defenses", "silent_failure"] / 5
     retries = retry_table(chain, retries=(0, 3), catch_rates=(0.0,), trials=5000, seed=0)

@@ -22,12 +22,8 @@ from explorers.contention import (
     sweep_figure,
 )
 from explorers.incident import (
-    DEFENSE_STEPS,
-    chained,
     contract_table,
-    defense_table,
     incident_explorer,
-    inject,
     latency_ecdf_figure,
     outcome_bars_figure,
     roster_table,
@@ -45,7 +41,17 @@ from explorers.orchestration_value import (
     verdict_figure,
     verdict_table,
 )
-from simulator import compare_sqlite, compare_strategies, contention_sweep, load_scenario, simulate
+from simulator import (
+    INCIDENT_DEFENSES,
+    chained,
+    compare_sqlite,
+    compare_strategies,
+    contention_sweep,
+    defense_table,
+    inject_fault,
+    load_scenario,
+    simulate,
+)
 
 EXPLORERS = {
     "contention": contention_explorer,
@@ -154,7 +160,7 @@ def test_callback_times_are_measured(built):
 
 
 def static_figures(tmp_path):
-    degraded = inject("orders_daily")
+    degraded = inject_fault("orders_daily", "lineage", 0.80, 0.9)
     scenario = load_scenario("orders_daily")
     runs = {
         "hybrid": simulate(scenario, trials=500, seed=0),
@@ -164,7 +170,7 @@ def static_figures(tmp_path):
         "contention": contention_figure(compare_strategies(seed=0)),
         "sweep": sweep_figure(contention_sweep(levels=(0.1, 0.5, 1.0))),
         "sqlite": sim_vs_sqlite_figure(compare_strategies(4, 5, 1.0, 0), compare_sqlite(tmp_path, 2, 5, 0.0005)),
-        "defenses": outcome_bars_figure(defense_table(degraded, trials=500), "defenses"),
+        "defenses": outcome_bars_figure(defense_table(degraded, INCIDENT_DEFENSES, trials=500), "defenses"),
         "ecdf": latency_ecdf_figure(runs, "time to an answer"),
         "comparison": comparison_figure(compare_task("chain", trials=(500, 50)), "chain"),
         "verdict": verdict_figure(verdict_table()),
@@ -181,9 +187,9 @@ def test_every_fixed_figure_is_titled_labelled_and_svg(tmp_path):
 # --- the parameter helpers --------------------------------------------------------------------
 
 
-def test_inject_changes_one_agent_only():
+def test_inject_fault_changes_one_agent_only():
     base = load_scenario("orders_daily")
-    degraded = inject(base, "impact", reliability=0.7, silent_share=1.0)
+    degraded = inject_fault(base, "impact", reliability=0.7, silent_share=1.0)
     for before, after in zip(base.agents, degraded.agents):
         if after.name == "impact":
             assert (after.reliability, after.silent_share) == (0.7, 1.0)
@@ -191,7 +197,7 @@ def test_inject_changes_one_agent_only():
             assert after == before
     assert degraded.pattern == base.pattern and degraded.defenses == base.defenses
     with pytest.raises(ValueError):
-        inject(base, "nobody")
+        inject_fault(base, "nobody")
 
 
 def test_chained_keeps_the_agents_and_the_reliability_but_not_the_time():
@@ -204,13 +210,13 @@ def test_chained_keeps_the_agents_and_the_reliability_but_not_the_time():
 
 
 def test_detection_moves_silent_to_detected_and_retries_then_repair():
-    table = defense_table(inject("orders_daily"), trials=4000, seed=0)
-    none, validated = table.loc["no defenses"], table.loc["hand-off validation (catch 60 %)"]
+    table = defense_table(inject_fault("orders_daily", "lineage", 0.80, 0.9), INCIDENT_DEFENSES, trials=4000, seed=0)
+    none, validated = table.loc["no defenses"], table.loc["hand-off validation (catch 60%)"]
     assert validated.silent_failure < none.silent_failure / 3
     assert validated.correct == pytest.approx(none.correct, abs=1e-12), "detection alone repairs nothing"
     assert table.loc["validation + retries = 2"].correct > none.correct + 0.1
     assert table.loc["retries = 2 alone"].silent_failure >= none.silent_failure - 0.02
-    assert list(table.index) == list(DEFENSE_STEPS)
+    assert list(table.index) == list(INCIDENT_DEFENSES)
 
 
 def test_contract_table_rejects_the_countable_degradations():

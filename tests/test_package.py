@@ -8,6 +8,27 @@ import yaml
 import simulator
 
 EXPECTED_API = {
+    # simulator.builders and simulator.sweeps (moved out of explorers/)
+    "SCHEMA_CHAIN",
+    "schema_chain",
+    "inject_fault",
+    "chained",
+    "DEFENSE_SETTINGS",
+    "THREE_DEFENSES",
+    "INCIDENT_DEFENSES",
+    "defense_steps",
+    "defense_table",
+    "retry_table",
+    "outcome_shares",
+    "where_caught_table",
+    "caught_shares",
+    "degradation_table",
+    "silent_run",
+    "propagation_steps",
+    "pattern_latency",
+    "mesh_load",
+    "backlog_curve",
+    "throughput_share",
     "simulate",
     "sweep",
     "compound_table",

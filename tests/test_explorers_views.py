@@ -1,0 +1,248 @@
+"""Defects a learner saw, each kept fixed: what the views show must be true of the state on screen."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import nbformat
+import pandas as pd
+import pytest
+
+from explorers import controls
+from explorers import format as fmt
+from explorers.incident import incident_explorer
+from explorers.patterns import mesh_explorer, pattern_explorer
+from explorers.reliability import reliability_explorer
+from explorers.selfcheck import SELFCHECK_DIR, SelfCheck, load_self_checks, self_check
+from explorers.style import figure_widget, wrap_title
+from simulator import Latency, Mesh, backlog_curve, compare_strategies, simulate, throughput_share
+from tests.helpers import ROOT
+
+# --- lesson 01: the queue never goes below zero ------------------------------------------------
+
+
+def test_an_event_that_waits_zero_seconds_never_takes_the_queue_below_zero():
+    # a quiet mesh: most events are picked up the moment they arrive (wait exactly 0)
+    run = simulate(
+        pattern="mesh", agents=4, reliability=0.95, trials=300, seed=1,
+        latency=Latency("exponential", 0.5), mesh=Mesh(arrival_rate=0.5, ttl=10.0),
+    )  # fmt: skip
+    assert (run.trials["wait"] == 0).sum() > 50, "the case needs events that wait zero seconds"
+    _, waiting, _, _ = backlog_curve(run)
+    assert min(waiting) == 0
+
+
+@pytest.mark.parametrize("rate", [0.3, 1.2, 3.5])
+def test_the_explorers_backlog_line_never_dips_below_zero(rate):
+    box = mesh_explorer()
+    box.controls["arrival_rate"].value = rate
+    assert min(box.figures[1].data[0].y) >= 0
+
+
+# --- captions true of what is on screen ---------------------------------------------------------
+
+
+def caption_text(box, i: int) -> str:
+    return re.sub(r"<[^>]+>", "", box.captions[i].value)
+
+
+def test_backlog_caption_matches_whether_the_mesh_keeps_up():
+    box = mesh_explorer()  # defaults: 3 agents at 2 s per call (1.5/s) against 1.2 arriving
+    calm = caption_text(box, 1)
+    assert "keeps growing" not in calm and "drains" in calm
+    box.controls["arrival_rate"].value = 3.0
+    busy = caption_text(box, 1)
+    assert "keeps growing" in busy and "expire" in busy
+    assert box.figures[1].data[1].y[-1] > 0, "overloaded, events do expire"
+
+
+@pytest.mark.parametrize("pattern", ["sequential", "fanout", "hierarchical", "mesh", "hybrid"])
+def test_pattern_captions_follow_the_pattern_on_screen(pattern):
+    box = pattern_explorer()
+    box.controls["pattern"].value = pattern if pattern != "sequential" else "sequential"
+    if pattern == "sequential":
+        box.controls["pattern"].value = "fanout"
+        box.controls["pattern"].value = "sequential"
+    timeline, topology = caption_text(box, 0), caption_text(box, 1)
+    if pattern == "mesh":
+        assert "chain" not in timeline and "fan-out" not in timeline
+        assert "subscriber" in timeline and "no arrows" in topology
+    else:
+        assert "subscriber" not in timeline
+
+
+def test_incident_stop_panel_adds_up_to_the_outcomes_above_it():
+    box = incident_explorer(trials=4000)
+    box.controls["retries"].value = 2
+    box.controls["catch_rate"].value = 0.6
+    fig = box.figure
+    your = [trace.x[1] for trace in fig.data[:3]]  # correct, silent, detected (% of runs)
+    stops = list(fig.data[3].x)
+    labels = list(fig.data[3].y)
+    stopped_with_error = sum(stops[: labels.index("caught, then retried right")])
+    assert stopped_with_error == pytest.approx(your[2], abs=0.05), "blue bars = runs that ended with an error"
+    assert stops[-1] == pytest.approx(your[1], abs=0.05), "the last bar = runs delivered wrong"
+    assert stops[labels.index("caught, then retried right")] > 0, "retries rescue some caught runs"
+
+
+def test_the_demo_does_not_open_on_the_answer_its_cue_asks_for():
+    cells = [c.source for c in nbformat.read(ROOT / "notebooks" / "demo.ipynb", as_version=4).cells]
+    call = next(s for s in cells if s.startswith("reliability_explorer("))
+    box = eval(call, {"reliability_explorer": reliability_explorer})  # the demo cell as written
+    assert "44" not in box.readout.value.split("ends right")[1][:12]
+    box.controls["reliability"].value = 0.85
+    assert "44.4%" in box.readout.value, "sliding to 85% then shows the answer"
+
+
+# --- one way to show each kind of number ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call,expected",
+    [
+        (lambda: fmt.pct(0.8999999999999999), "90.0%"),
+        (lambda: fmt.pct(float("nan")), fmt.MISSING),
+        (lambda: fmt.rate(3.2208), "3.22/s"),
+        (lambda: fmt.seconds(12.3456), "12.3 s"),
+        (lambda: fmt.count(3000.0), "3,000"),
+        (lambda: fmt.plural(1, "subscriber"), "1 subscriber"),
+        (lambda: fmt.plural(3, "subscriber"), "3 subscribers"),
+        (lambda: fmt.plural(0, "event"), "0 events"),
+        (lambda: fmt.spoken(0.8999999999999999), "0.9"),
+        (lambda: fmt.spoken(0.1 + 0.2), "0.3"),
+        (lambda: fmt.spoken(-0.0001), "0"),
+    ],
+)
+def test_formatters(call, expected):
+    assert call() == expected
+
+
+def test_tidy_tables_have_no_nan_no_long_decimals_and_whole_counts():
+    table = pd.DataFrame(
+        {
+            "success_rate": [0.4437, float("nan")],
+            "mean_latency": [12.345678, 3.0],
+            "lost_updates": [3000.0, 12.0],
+            "degradation": [None, "missing_field"],
+            "sim_time": [1.230165, 4.871852],
+        }
+    )
+    shown = fmt.tidy(table).to_string()
+    assert "NaN" not in shown and "None" not in shown
+    assert "3,000" in shown and "3000.0" not in shown
+    assert "44.4%" in shown and "12.3 s" in shown and "1.2 s" in shown
+    assert not re.search(r"\d\.\d{4,}", shown), shown
+
+
+def test_show_keeps_long_text_whole():
+    long = "x " * 80
+    html = fmt.show(pd.DataFrame({"meaning": [long]})).data
+    assert long.strip() in html
+
+
+def test_lesson_tables_go_through_show():
+    for name in (
+        "03_partial_failures",
+        "04_state_synchronization",
+        "05_when_orchestration_helps",
+        "06_orders_daily_incident",
+    ):
+        source = "\n".join(c.source for c in nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells)
+        assert "show(" in source and ".round(3)" not in source and "max_colwidth" not in source, name
+
+
+def test_reliability_reads_as_a_percentage_on_every_control():
+    for make in (incident_explorer,):
+        box = make()
+        for control in box.sliders.values():
+            label = control.description
+            if "reliab" in label or "share" in label or "rate" in label:
+                assert control.readout_format.endswith("%"), label
+
+
+# --- width: controls and figures follow the notebook ----------------------------------------------
+
+
+def test_controls_have_no_fixed_pixel_width():
+    for widget in (controls.slider("int", "n", 1, 0, 5, 1), controls.checkbox("c"), controls.dropdown("d", [1, 2], 1)):
+        assert "%" in widget.layout.width and widget.layout.max_width
+        assert widget.style.description_width == "initial"
+
+
+def test_figures_autosize_and_long_titles_wrap():
+    fig = figure_widget("a title " * 20, "x (unit)", "y (unit)")
+    assert fig.layout.autosize and fig.layout.width is None
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and all(len(line) <= 70 for line in lines)
+    assert fig.layout.margin.t >= 36 + 24 * len(lines)
+
+
+def test_wrap_title_keeps_the_subtitle_and_every_word():
+    text = "orders_daily incident: lineage at 80% reliability, 90% of its failures silent<br><sup>10,000 simulated runs per bar, seed 0</sup>"
+    wrapped = wrap_title(text, 40)
+    assert re.sub(r"<br>|<sup>|</sup>", " ", wrapped).split() == re.sub(r"<br>|<sup>|</sup>", " ", text).split()
+    assert wrapped.count("<sup>") == wrapped.count("</sup>")
+
+
+# --- self-checks: out of sight, a second try ----------------------------------------------------
+
+
+def test_every_lesson_has_its_questions_beside_it():
+    for path in sorted((ROOT / "notebooks").glob("0*.ipynb")):
+        questions = load_self_checks(path.stem)
+        assert questions and all(q.answer in q.options for q in questions)
+
+
+def test_a_wrong_first_try_gets_a_second_try_before_the_explanation():
+    q = load_self_checks("02_compound_reliability")[0]
+    wrong = next(o for o in q.options if o != q.answer)
+    right1, first = q.grade(wrong, attempt=1)
+    assert not right1 and q.explanation not in first and q.answer not in first
+    right2, second = q.grade(wrong, attempt=2)
+    assert not right2 and q.explanation in second
+    assert q.grade(q.answer, attempt=1)[1].endswith(q.explanation)
+
+
+def test_the_widget_counts_tries():
+    box = self_check(SelfCheck("q?", ("a", "b"), "a", "because a"))
+    block = box.children[0]
+    block.choice.value = "b"
+    block.check(None)
+    assert "because a" not in block.feedback.value and "try once more" in block.feedback.value
+    block.check(None)
+    assert "because a" in block.feedback.value
+
+
+def test_unknown_or_broken_question_files_give_one_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="no self-check questions named"):
+        load_self_checks("99_nope")
+    (tmp_path / "bad.yaml").write_text("questions:\n- question: q\n  options: [a]\n")
+    with pytest.raises(ValueError, match=r"bad\.yaml"):
+        load_self_checks("bad", tmp_path)
+    assert SELFCHECK_DIR.is_dir()
+
+
+# --- lesson 04: throughput against contention ------------------------------------------------------
+
+
+def test_raw_throughput_rises_with_contention_but_the_share_shows_the_cost():
+    low = throughput_share(compare_strategies(contention=0.05, seed=0)).set_index("strategy")
+    high = throughput_share(compare_strategies(contention=1.0, seed=0)).set_index("strategy")
+    assert high.loc["event_sourcing", "throughput"] > 5 * low.loc["event_sourcing", "throughput"]
+    # conflict-free strategies keep their share; the ones that lose or redo work fall
+    assert abs(high.loc["event_sourcing", "throughput_share"] - low.loc["event_sourcing", "throughput_share"]) < 0.25
+    for strategy in ("blind_overwrite", "optimistic_locking"):
+        assert high.loc[strategy, "throughput_share"] < low.loc[strategy, "throughput_share"] - 0.2, strategy
+
+
+def test_widgets_are_widgets():
+    assert isinstance(mesh_explorer(), widgets.VBox)
+
+
+def test_slider_values_carry_no_float_noise_for_screen_readers():
+    box = incident_explorer(trials=2000)
+    slider = box.controls["reliability"]
+    slider.value = 0.8999999999999999  # what step arithmetic in the browser sends
+    assert slider.value == 0.9 and repr(slider.value) == "0.9"
+    assert "0.8999" not in box.figure.layout.title.text
