@@ -25,6 +25,7 @@ from .faults import SILENT_FAULTS, FaultPlan
 from .judge import OUTCOMES
 from .orchestration import RunRecord
 from .protocol import ROLES
+from .warehouse import open_warehouse
 from .worker import investigate_slice
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,6 +193,7 @@ def shadow_run(
     if workers <= 1 or runs < 2:
         records, peaks = investigate_slice(job, 0, runs), ()
     else:
+        open_warehouse(warehouse).close()  # a bad file is the caller's WarehouseError, not a worker's crash
         workers = min(workers, runs)
         bounds = [runs * k // workers for k in range(workers + 1)]
         parts = _in_processes(job, list(pairwise(bounds)))
