@@ -6,7 +6,7 @@ The public API, in the order a lesson uses it::
     from incident_lab import (build_warehouse, open_warehouse, Investigation, FaultPlan,
                               DefenseSettings, shadow_run, scenario_from, predicted, agreement)
 
-    path = build_warehouse("lab.duckdb", seed=0)          # -> Path; ~5 s; same seed, same content
+    path = build_warehouse("lab.duckdb", seed=0)          # -> Path; ~2 s; same seed, same content
     con = open_warehouse(path)                             # read-only DuckDB connection (checks the version)
     con.sql("SELECT * FROM ops.alerts")                    # the pages; INC-001 is orders_daily.customer_id
 

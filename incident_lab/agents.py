@@ -53,21 +53,15 @@ def orchestrator(task: Task) -> IncidentFraming:
 EDGES = "SELECT job_name AS child, unnest(inputs) AS parent FROM lineage.run_events WHERE event_type = 'COMPLETE'"
 
 
-def _edges(task: Task, column: str) -> list[tuple[str, str, bool]]:
-    """(child, parent, parent carries ``column``) for every input of every completed run."""
-    return task.query(
-        "SELECT e.child, e.parent, c.table_name IS NOT NULL FROM (SELECT job_name AS child, unnest(inputs) AS parent "
-        "FROM lineage.run_events WHERE event_type = 'COMPLETE') AS e "
-        "LEFT JOIN meta.columns AS c ON c.table_name = e.parent AND c.column_name = ? ORDER BY 1, 2",
-        [column],
-    )
-
-
 def _walk_up(task: Task) -> list[str]:
-    """From the framed table up, hop by hop, always to the input that carries the column."""
+    """From the framed table up, hop by hop, always to the first input (by name) that carries the column."""
+    carriers = {
+        name
+        for (name,) in task.query("SELECT table_name FROM meta.columns WHERE column_name = ?", [task.framing.column])
+    }
     inputs: dict[str, list[str]] = {}
-    for child, parent, carries in _edges(task, task.framing.column):
-        if carries:
+    for child, parent in sorted(task.query(EDGES)):
+        if parent in carriers:
             inputs.setdefault(child, []).append(parent)
     path, current = [], task.framing.table
     while current in inputs:

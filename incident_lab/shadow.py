@@ -25,6 +25,7 @@ from .faults import SILENT_FAULTS, FaultPlan
 from .judge import OUTCOMES
 from .orchestration import RunRecord
 from .protocol import ROLES
+from .warehouse import open_warehouse
 from .worker import investigate_slice
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +60,7 @@ class ShadowReport:
     warehouse: Path
     seed: int
     seconds: float
+    worker_peaks_mb: tuple[float, ...] = ()  # each worker process's peak memory; empty when run in-process
     _first: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -189,16 +191,19 @@ def shadow_run(
         workers = min(2, os.cpu_count() or 1) if scripted and runs >= PARALLEL_FROM else 1
     job = (warehouse, pattern, faults, defenses, cast, seed, incidents)
     if workers <= 1 or runs < 2:
-        records = investigate_slice(job, 0, runs)
+        records, peaks = investigate_slice(job, 0, runs), ()
     else:
+        open_warehouse(warehouse).close()  # a bad file is the caller's WarehouseError, not a worker's crash
         workers = min(workers, runs)
         bounds = [runs * k // workers for k in range(workers + 1)]
-        records = [r for part in _in_processes(job, list(pairwise(bounds))) for r in part]
-    return ShadowReport(records, pattern, faults, defenses, Path(warehouse), seed, time.perf_counter() - started)
+        parts = _in_processes(job, list(pairwise(bounds)))
+        records, peaks = [r for part, _ in parts for r in part], tuple(peak for _, peak in parts)
+    seconds = time.perf_counter() - started
+    return ShadowReport(records, pattern, faults, defenses, Path(warehouse), seed, seconds, peaks)
 
 
-def _in_processes(job: tuple, slices: list[tuple[int, int]]) -> list[list[RunRecord]]:
-    """Each slice in its own worker process (:mod:`incident_lab.worker`); the answers in slice order."""
+def _in_processes(job: tuple, slices: list[tuple[int, int]]) -> list[tuple[list[RunRecord], float]]:
+    """Each slice in its own worker process (:mod:`incident_lab.worker`): (records, peak MB) in slice order."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     procs = []

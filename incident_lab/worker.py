@@ -10,6 +10,7 @@ from __future__ import annotations
 import pickle
 import sys
 import traceback
+from pathlib import Path
 
 from .orchestration import Investigation, RunRecord
 
@@ -22,10 +23,24 @@ def investigate_slice(job: tuple, start: int, stop: int) -> list[RunRecord]:
         return [inv.investigate(chosen[i % len(chosen)], i) for i in range(start, stop)]
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory since it started Python (``VmHWM``; 0.0 where unknown).
+
+    Unlike ``ru_maxrss``, it does not count the parent's pages the child held before ``exec``.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
 def main() -> int:
     job, start, stop = pickle.load(sys.stdin.buffer)
     try:
-        answer = ("records", investigate_slice(job, start, stop))
+        records = investigate_slice(job, start, stop)
+        answer = ("records", (records, peak_mb()))
     except Exception:  # handed back whole: the parent raises it with the worker's traceback
         answer = ("error", traceback.format_exc())
     pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)

@@ -237,3 +237,10 @@ def test_worker_processes_give_the_same_report_as_one_process(warehouse, tmp_pat
         with sqlite3.connect(tmp_path / f"w{workers}.sqlite") as con:
             rows[workers] = con.execute("SELECT * FROM handoffs ORDER BY run_id, role").fetchall()
     assert rows[1] == rows[2] and len(rows[1]) > 240 * 4
+
+
+def test_a_missing_warehouse_is_named_before_any_worker_starts(tmp_path):
+    from incident_lab import WarehouseError
+
+    with pytest.raises(WarehouseError, match="no such file"):
+        shadow_run(tmp_path / "missing.duckdb", 300, 0, "hybrid", workers=2)
