@@ -19,7 +19,9 @@ import plotly.graph_objects as go
 from incident_lab import ROLES
 from incident_lab.shadow import RATE_NAMES
 
-from .live import Explorer, checkbox, dropdown, pct, slider
+from .controls import checkbox, dropdown, slider
+from .format import pct
+from .live import Explorer
 from .panels import grid_widget
 from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
 

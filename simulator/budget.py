@@ -13,7 +13,7 @@ from .settings import ParameterError
 #: The most memory one run may take: room for the notebook or shell around it on a laptop.
 MEMORY_BUDGET = 2 * 1024**3
 #: Vectorised engine: the trial table and the per-trial arrays of one stage.
-VECTORISED_TRIAL = 300
+VECTORISED_TRIAL = 380
 #: Vectorised fan-in: per branch, the arrays of every trial (twice that for replicas, which are sorted).
 BRANCH = 20
 REPLICA_BRANCH = 32

@@ -32,11 +32,7 @@ def target(path: Path, link: str) -> str:
 
 @pytest.mark.parametrize("path", [*LESSONS, CONTENTS], ids=lambda p: p.name)
 def test_every_link_resolves_to_a_file_in_the_repository(path):
-    broken = [
-        link
-        for link in links(path)
-        if not (ROOT / target(path, link)).is_file()
-    ]
+    broken = [link for link in links(path) if not (ROOT / target(path, link)).is_file()]
     assert not broken, f"{path.name} links to files that do not exist: {broken}"
 
 
