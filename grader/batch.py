@@ -51,9 +51,9 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def roots_of(paths: Iterable[str | os.PathLike]) -> tuple[str, ...]:
+def roots_of(paths: Iterable[str | os.PathLike]) -> frozenset[str]:
     """The resolved folders and files given on the command line: nothing outside them is read."""
-    return tuple(str(Path(p).resolve()) for p in paths)
+    return frozenset(str(Path(p).resolve()) for p in paths)
 
 
 def _grade_one(job: tuple) -> SubmissionResult:

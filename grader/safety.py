@@ -83,7 +83,14 @@ def strip_html_comments(text: str, replacement: str = "") -> str:
     return "".join(parts)
 
 
-def refusal(path: str | os.PathLike, roots: tuple[str, ...] = ()) -> str | None:
+def _inside(target: Path, roots: tuple[str, ...] | frozenset[str]) -> bool:
+    """Whether ``target`` is one of ``roots`` or lies below one: a walk up its parents, so a batch
+    given thousands of files costs a set lookup per level, not a comparison per root."""
+    allowed = roots if isinstance(roots, frozenset) else frozenset(roots)
+    return any(str(p) in allowed for p in (target, *target.parents))
+
+
+def refusal(path: str | os.PathLike, roots: tuple[str, ...] | frozenset[str] = ()) -> str | None:
     """Why ``path`` must not be read, or None: only regular files inside ``roots`` (the resolved
     folders and files the grader was given) are read; links that dangle, loop or lead out are not."""
     path = Path(path)
@@ -102,7 +109,7 @@ def refusal(path: str | os.PathLike, roots: tuple[str, ...] = ()) -> str | None:
             return f"a symbolic link that cannot be followed ({exc.strerror or exc}); nothing was read"
     else:
         target = path.resolve()
-    if roots and not any(target == Path(root) or target.is_relative_to(root) for root in roots):
+    if roots and not _inside(target, roots):
         return "a symbolic link to a file outside the folders given to the grader; it was not read"
     try:
         info = os.stat(target)
