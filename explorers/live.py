@@ -98,8 +98,8 @@ class Explorer(widgets.VBox):
             for figure in self.figures:
                 stack.enter_context(figure.batch_update())
             result = self._update(self.values)
-            for figure in self.figures:
-                fit_title(figure)
+        for figure in self.figures:  # after the batch: inside it, plotly still reads the old title
+            fit_title(figure)
         text, notes = result if isinstance(result, tuple) else (result, [])
         if text is not None:
             self.readout.value = text
