@@ -41,11 +41,13 @@ lint: $(TEST_STAMP)
 quick: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not slow and not browser" tests $(PYTEST_ARGS)
 
-## make bench: speed of the simulator and the grader on this machine
+## make bench: speed of the simulator, the grader, the incident lab and the lessons in a real browser
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
 	@if [ -f benchmarks/bench_grader.py ]; then $(BIN)/python benchmarks/bench_grader.py; fi
 	$(BIN)/python benchmarks/bench_incident_lab.py
+	ORCHLAB_SPEED_REPORT=1 $(BIN)/python -m pytest -p no:xdist -q -m browser tests/test_browser.py -k "fit_the_notebook or times_are_reported"
+	@echo "browser speed report (Run All and input-to-redraw medians per control): test-artifacts/browser_timings.json"
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache
