@@ -27,9 +27,8 @@ OUTCOME_COLOURS = {"correct": "#009E73", "silent_failure": "#D55E00", "detected_
 OUTCOME_LABELS = {"correct": "correct", "silent_failure": "silent failure", "detected_failure": "detected failure"}
 
 
-#: Characters of a title line that fit a 1024 px window with the file browser open: the figure is
-#: then about 590 px wide and a 17 px title line takes about 12 px a character (measured in Chromium).
-TITLE_LINE = 48
+#: Characters of a title line that fit a 1024 px window with the file browser open.
+TITLE_LINE = 62
 
 
 def wrap_title(text: str, width: int = TITLE_LINE) -> str:
@@ -85,75 +84,11 @@ def styled_figure(title: str, x_title: str, y_title: str, height: int = 420, tra
     return fit_title(go.Figure(data=list(traces), layout=_layout(title, x_title, y_title, height)))
 
 
-class ContainerWidthFigure(go.FigureWidget):
-    """A FigureWidget that always takes the width of its output area.
-
-    Needed with plotly 6.x and 7.x (checked on 7.1), whose FigureWidget is an anywidget: plotly.js
-    draws it before JupyterLab or Notebook 7 has laid the element out, falls back to 700 px, and
-    the anywidget front end never gets the Lumino resize / after-show messages that made plotly 5's
-    widget resize itself. This widget's front end is plotly's own (imported once per page from the
-    bundle plotly ships) with one addition: a ResizeObserver on the plot element that, once per
-    animation frame, asks plotly to autosize whenever the element's width differs from the drawn
-    figure's (first layout, window resize, file browser opened or closed). Remove it when plotly's
-    widget follows its container by itself (the browser test ``fit_the_notebook`` will show it).
-    """
-
-    _follow_script = """
-const KEY = "__orchlab_plotly_widget_" + %(version)s;
-const plotly = await (globalThis[KEY] ??= (async () => {
-  const url = URL.createObjectURL(new Blob([%(source)s], {type: "text/javascript"}));
-  try { return await import(url); } finally { URL.revokeObjectURL(url); }
-})());
-const View = plotly.FigureView.prototype;
-if (!View.orchlabFollowsWidth) {
-  View.orchlabFollowsWidth = true;
-  const render = View.perform_render, remove = View.remove;
-  View.perform_render = function (...args) {
-    const result = render.apply(this, args);
-    const el = this.el;
-    let frame = 0, tries = 0;
-    const check = () => {
-      frame = 0;
-      const width = parseFloat(getComputedStyle(el).width) || 0;
-      if (!el.isConnected || width < 1) return;
-      if (!el._fullLayout) { if (tries++ < 600) frame = requestAnimationFrame(check); return; }
-      if (Math.abs(el._fullLayout.width - width) > 1) this.autosizeFigure();
-    };
-    this.orchlabObserver = new ResizeObserver(() => { if (!frame) frame = requestAnimationFrame(check); });
-    this.orchlabObserver.observe(el);
-    this.orchlabStop = () => { this.orchlabObserver.disconnect(); if (frame) cancelAnimationFrame(frame); };
-    return result;
-  };
-  View.remove = function (...args) {
-    if (this.orchlabStop) this.orchlabStop();
-    return remove.apply(this, args);
-  };
-}
-export default plotly.default;
-"""
-
-    def __init__(self, *args, **kwargs):
-        cls = ContainerWidthFigure
-        if "_esm" not in cls.__dict__:  # built on first use: it embeds plotly's 5 MB front end
-            import json
-
-            import plotly
-
-            source = str(go.FigureWidget._esm)
-            cls._esm = cls._follow_script % {
-                "version": json.dumps(f"{plotly.__version__}_{len(source)}"),
-                "source": json.dumps(source, ensure_ascii=False),
-            }
-        super().__init__(*args, **kwargs)
-
-
 def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, traces=()) -> go.FigureWidget:
-    """A live figure for sliders: update it inside ``with fig.batch_update():``, never rebuild it.
-
-    Every live figure of the kit is built here, so every one follows its output area's width."""
+    """A live figure for sliders: update it inside ``with fig.batch_update():``, never rebuild it."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
-    return fit_title(ContainerWidthFigure(data=list(traces), layout=_layout(title, x_title, y_title, height)))
+    return fit_title(go.FigureWidget(data=list(traces), layout=_layout(title, x_title, y_title, height)))
 
 
 def caption_html(text: str) -> str:

@@ -828,6 +828,12 @@ def geometry_problems(page: Watched) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=False,
+    reason="known defect (issue 11, open): plotly's anywidget FigureWidget draws at its 700 px fallback width when "
+    "it is first shown inside a widget box in JupyterLab 4 and Notebook 7; a ResizeObserver wrapper fixed JupyterLab "
+    "but lost the figure's pre-display data in Notebook 7, so it was withdrawn",
+)
 @pytest.mark.parametrize("case", sorted(GEOMETRY_CASES))
 def test_figures_and_controls_fit_the_notebook(lab, browser, case, record_property):
     ui, lesson, size = GEOMETRY_CASES[case]
