@@ -43,8 +43,8 @@ class CriterionResult:
             setattr(self, name, storable(getattr(self, name)))
 
     @classmethod
-    def unanswered(cls, criterion, feedback: str) -> CriterionResult:
-        """The learner left the answer this criterion reads empty (or unchanged from its placeholder)."""
+    def _no_credit(cls, criterion, feedback: str, **extra) -> CriterionResult:
+        """A criterion that earns nothing before any check ran; the three cases below differ only in this."""
         return cls(
             id=criterion.id,
             passed=False,
@@ -54,38 +54,25 @@ class CriterionResult:
             hint=criterion.hint,
             title=criterion.title,
             hidden=criterion.hidden,
-            answered=False,
+            **extra,
         )
+
+    @classmethod
+    def unanswered(cls, criterion, feedback: str) -> CriterionResult:
+        """The learner left the answer this criterion reads empty (or unchanged from its placeholder)."""
+        return cls._no_credit(criterion, feedback, answered=False)
 
     @classmethod
     def unreadable(cls, criterion, reason: str) -> CriterionResult:
         """The answer is there but could not be read: no credit, and flagged for a person, never a silent zero."""
-        return cls(
-            id=criterion.id,
-            passed=False,
-            points=0.0,
-            max_points=criterion.points,
-            feedback=f"{UNREADABLE}: {reason}. Fix it and check again; in a graded batch a person looks at it.",
-            confidence=0.0,
-            hint=criterion.hint,
-            title=criterion.title,
-            hidden=criterion.hidden,
-        )
+        feedback = f"{UNREADABLE}: {reason}. Fix it and check again; in a graded batch a person looks at it."
+        return cls._no_credit(criterion, feedback, confidence=0.0)
 
     @classmethod
     def check_failed(cls, criterion, error: BaseException) -> CriterionResult:
         """The grader itself failed on this criterion: no credit yet, flagged for a person."""
-        return cls(
-            id=criterion.id,
-            passed=False,
-            points=0.0,
-            max_points=criterion.points,
-            feedback=f"The grader could not check this ({type(error).__name__}); a person will look at it.",
-            confidence=0.0,
-            hint=criterion.hint,
-            title=criterion.title,
-            hidden=criterion.hidden,
-        )
+        feedback = f"The grader could not check this ({type(error).__name__}); a person will look at it."
+        return cls._no_credit(criterion, feedback, confidence=0.0)
 
     def to_dict(self) -> dict:
         out = {key: getattr(self, key) for key in CRITERION_KEYS}
