@@ -151,15 +151,6 @@ class Defenses:
     def __post_init__(self):
         validate(self)
 
-    def catch_probability(self, degradation: str) -> float:
-        """Chance that one hand-off catches a wrong payload of this kind."""
-        miss = 1.0 - self.catch_rate
-        if self.completeness and degradation in COUNT_VISIBLE:
-            miss *= 1.0 - self.completeness_rate
-        if self.checkpoints:
-            miss *= 1.0 - self.baseline_catch_rate
-        return 1.0 - miss
-
     @property
     def handoff_latency(self) -> float:
         return self.validation_latency + (self.checkpoint_latency if self.checkpoints else 0.0)
