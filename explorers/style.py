@@ -21,14 +21,18 @@ _skip_slow_optional_import()
 import ipywidgets as widgets  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
+from .shared_frontend import SharedFrontEndFigure  # noqa: E402
+from .width import follow_width  # noqa: E402
+
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 OUTCOME_COLOURS = {"correct": "#009E73", "silent_failure": "#D55E00", "detected_failure": "#0072B2"}
 OUTCOME_LABELS = {"correct": "correct", "silent_failure": "silent failure", "detected_failure": "detected failure"}
 
 
-#: Characters of a title line that fit a 1024 px window with the file browser open.
-TITLE_LINE = 62
+#: Characters of a title line that fit a 1024 px window with the file browser open: the figure is
+#: then about 590 px wide and a 17 px title line takes about 12 px a character (measured in Chromium).
+TITLE_LINE = 48
 
 
 def wrap_title(text: str, width: int = TITLE_LINE) -> str:
@@ -85,10 +89,14 @@ def styled_figure(title: str, x_title: str, y_title: str, height: int = 420, tra
 
 
 def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, traces=()) -> go.FigureWidget:
-    """A live figure for sliders: update it inside ``with fig.batch_update():``, never rebuild it."""
+    """A live figure for sliders: update it inside ``with fig.batch_update():``, never rebuild it.
+
+    Show it inside an :class:`~explorers.live.Explorer` or :func:`~explorers.panels.captioned`, whose
+    hidden :class:`~explorers.width.WidthFollower` keeps it as wide as its output area."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
-    return fit_title(go.FigureWidget(data=list(traces), layout=_layout(title, x_title, y_title, height)))
+    figure = SharedFrontEndFigure(data=list(traces), layout=_layout(title, x_title, y_title, height))
+    return fit_title(follow_width(figure))
 
 
 def caption_html(text: str) -> str:

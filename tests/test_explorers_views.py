@@ -7,6 +7,7 @@ import re
 import ipywidgets as widgets
 import nbformat
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from explorers import controls
@@ -176,6 +177,22 @@ def test_figures_autosize_and_long_titles_wrap():
     lines = fig.layout.title.text.split("<br>")
     assert len(lines) > 1 and all(len(line) <= 70 for line in lines)
     assert fig.layout.margin.t >= 36 + 24 * len(lines)
+
+
+def test_every_live_figure_is_responsive_and_shown_beside_a_width_follower():
+    """Plotly's widget resizes only through plotly.js's ``responsive`` handler, which the hidden
+    WidthFollower calls; a figure shown without one keeps its first width (the browser geometry
+    test shows the effect, this pins the wiring for every kind of box the kit shows a figure in)."""
+    from explorers.panels import captioned
+    from explorers.width import WidthFollower
+
+    boxes = {"explorer": reliability_explorer(), "captioned": captioned(figure_widget("t", "x (u)", "y (u)"), "note")}
+    for name, box in boxes.items():
+        figures = [child for child in box.children if isinstance(child, go.FigureWidget)]
+        assert figures, name
+        assert all(fig._config.get("responsive") is True for fig in figures), name
+        followers = [child for child in box.children if isinstance(child, WidthFollower)]
+        assert len(followers) == 1 and followers[0].layout.display == "none", name
 
 
 def test_wrap_title_keeps_the_subtitle_and_every_word():
