@@ -1,13 +1,17 @@
-"""A plotly FigureWidget whose 5 MB front end the browser compiles once per page, not once per figure.
+"""Plotly FigureWidgets whose 5 MB front end reaches the browser once per kernel and compiles once per page.
 
 Plotly 6/7's FigureWidget is an anywidget: every figure's model carries plotly's whole widget
 bundle as its ``_esm`` text, and anywidget imports that text through a new Blob URL for every
-model, so the browser parses and runs plotly.js again for every figure: 1.5 to 4 s each on the
-kit's 2-core machine, most of a lesson's Run All and of the demo's start-up; and a model whose
-import takes over 2 s misses anywidget's deadline, after which its figure never updates
-("[anywidget] Failed to initialize model."). Here the bundle travels as a string inside a small
-module that imports it once per page and version, every later figure reuses that import, and no
-figure waits for it to initialise. The figure, its data and plotly's own front end are unchanged.
+model. So every figure sent 5 MB through the kernel's channel and the browser parsed and ran
+plotly.js again for it: 1.5 to 4 s each on the kit's 2-core machine, most of a lesson's Run All
+and of the demo's start-up. Worse, a model whose import takes over 2 s misses anywidget's
+deadline and drops every later update ("[anywidget] Failed to initialize model.").
+
+Here one living figure per kernel, the *carrier*, holds the bundle; every other figure holds a
+small module that waits for the page's one import of it. No figure holds anywidget's deadline:
+``initialize`` returns at once, keeps the figure's messages that arrive meanwhile, and hands them
+to plotly's own model, in order, once plotly.js is loaded. When the carrier is closed, the next
+new figure becomes the carrier. The figure, its data and plotly's own front end are unchanged.
 
 Remove this when plotly's widget is served by URL (anywidget then imports it once by itself).
 """
@@ -15,28 +19,28 @@ Remove this when plotly's widget is served by URL (anywidget then imports it onc
 from __future__ import annotations
 
 import json
+import weakref
 
 import plotly
 import plotly.graph_objects as go
 
-# The page keeps one import promise per plotly build, so two kernels on different plotly
-# versions in one JupyterLab never share a front end. anywidget gives a model 2 s to initialise
-# and drops every later message to a model that missed it, while compiling plotly.js can take
-# longer on a busy machine; so ``initialize`` returns at once, keeps the figure's messages that
-# arrive meanwhile, and hands them to plotly's own model, in order, once plotly.js is loaded.
-_SHARED_IMPORT = """
+#: How long a figure waits for the carrier's import before it says so on the page.
+WAIT_FOR_CARRIER_S = 120
+
+# One record per page and plotly build (two kernels on different plotly versions in one JupyterLab
+# never share a front end): a promise of plotly's module that the carrier's import settles.
+_FIGURE_MODULE = """
 const KEY = "__orchlabPlotlyWidget_" + %(build)s;
 const MESSAGES = ["_py2js_addTraces", "_py2js_deleteTraces", "_py2js_moveTraces", "_py2js_restyle",
   "_py2js_relayout", "_py2js_update", "_py2js_animate", "_py2js_removeLayoutProps", "_py2js_removeTraceProps"];
-
-const loadPlotly = () => (globalThis[KEY] ??= (async () => {
-  const url = URL.createObjectURL(new Blob([%(source)s], { type: "text/javascript" }));
-  try {
-    return await import(url);
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+const shared = (globalThis[KEY] ??= (() => {
+  const record = { started: false };
+  record.module = new Promise((resolve, reject) => Object.assign(record, { resolve, reject }));
+  return record;
 })());
+%(carry)s
+const plotlyModule = () => Promise.race([shared.module, new Promise((_, reject) => setTimeout(
+  () => reject(new Error("plotly's figure front end did not arrive: run the cell again")), %(wait_ms)d))]);
 
 export default () => {
   let plotlyWidget = null;
@@ -49,7 +53,7 @@ export default () => {
         model.on(`change:${name}`, keep);
         return [name, keep];
       });
-      loaded = loadPlotly().then(async (plotly) => {
+      loaded = plotlyModule().then(async (plotly) => {
         plotlyWidget = plotly.default();
         await plotlyWidget.initialize({ model, experimental });
         for (const [name, keep] of keepers) model.off(`change:${name}`, keep);
@@ -68,21 +72,48 @@ export default () => {
 };
 """
 
+_CARRY = """
+if (!shared.started) {
+  shared.started = true;
+  const url = URL.createObjectURL(new Blob([%(source)s], { type: "text/javascript" }));
+  import(url).then(shared.resolve, shared.reject).finally(() => URL.revokeObjectURL(url));
+}
+"""
 
-def _shared_esm() -> str:
+
+def _figure_module(carries_bundle: bool) -> str:
     source = str(go.FigureWidget._esm)
     build = f"{plotly.__version__}_{len(source)}"
-    return _SHARED_IMPORT % {"build": json.dumps(build), "source": json.dumps(source, ensure_ascii=False)}
+    carry = _CARRY % {"source": json.dumps(source, ensure_ascii=False)} if carries_bundle else ""
+    return _FIGURE_MODULE % {"build": json.dumps(build), "carry": carry, "wait_ms": WAIT_FOR_CARRIER_S * 1000}
 
 
 class SharedFrontEndFigure(go.FigureWidget):
     """A ``go.FigureWidget`` in every respect but how its front end is loaded (see the module)."""
 
     def __init__(self, *args, **kwargs):
-        cls = SharedFrontEndFigure
+        cls = type(self)
         if "_esm" not in cls.__dict__:  # built on first use, once per kernel
-            cls._esm = _shared_esm()
+            cls._esm = _figure_module(carries_bundle=cls is CarrierFigure)
         super().__init__(*args, **kwargs)
 
 
-__all__ = ["SharedFrontEndFigure"]
+class CarrierFigure(SharedFrontEndFigure):
+    """The figure that also brings plotly's bundle to every page that shows this kernel's figures."""
+
+
+_carrier: weakref.ref | None = None
+
+
+def shared_front_end_figure(**figure_args) -> SharedFrontEndFigure:
+    """A new live figure: the kernel's carrier when it has none alive, else one that shares it."""
+    global _carrier
+    current = _carrier() if _carrier is not None else None
+    if current is not None and getattr(current, "comm", None) is not None:
+        return SharedFrontEndFigure(**figure_args)
+    figure = CarrierFigure(**figure_args)
+    _carrier = weakref.ref(figure)
+    return figure
+
+
+__all__ = ["SharedFrontEndFigure", "CarrierFigure", "shared_front_end_figure", "WAIT_FOR_CARRIER_S"]

@@ -21,7 +21,7 @@ _skip_slow_optional_import()
 import ipywidgets as widgets  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
-from .shared_frontend import SharedFrontEndFigure  # noqa: E402
+from .shared_frontend import shared_front_end_figure  # noqa: E402
 from .width import follow_width  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
@@ -95,7 +95,7 @@ def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, tra
     hidden :class:`~explorers.width.WidthFollower` keeps it as wide as its output area."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
-    figure = SharedFrontEndFigure(data=list(traces), layout=_layout(title, x_title, y_title, height))
+    figure = shared_front_end_figure(data=list(traces), layout=_layout(title, x_title, y_title, height))
     return fit_title(follow_width(figure))
 
 

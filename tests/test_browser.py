@@ -720,23 +720,23 @@ def test_demo_command_serves_demo_notebook_with_voila():
     command = voila_command(args)
     assert command[1:4] == ["-m", "voila", str(DEMO_NOTEBOOK)] and DEMO_NOTEBOOK.is_file()
     assert {"--port=9999", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--no-browser"} <= set(command)
+    assert {"--preheat_kernel=True", "--pool_size=1"} <= set(command), "a page should find its kernel ready"
 
 
 # ---------------------------------------------------------------------------------------------
 # plotly's widget front end: compiled once per page
 
-# Import each figure's module the way anywidget does (a Blob URL per model) and count the Blob URLs;
-# then initialise one figure on a stand-in for anywidget's model, send it an update before plotly.js
-# has loaded (as a slider moved during Run All would), and render it.
-IMPORT_LIKE_ANYWIDGET = """async (modules) => {
+# Import each figure's module the way anywidget does (a Blob URL per model) and count the Blob URLs.
+# The figures that share the carrier's import come first, and one of them is initialised on a
+# stand-in for anywidget's model and sent an update (as a slider moved during Run All would)
+# before the carrier's module has even arrived; then the carrier comes and the figure is drawn.
+IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
   const made = [];
   const create = URL.createObjectURL;
   URL.createObjectURL = (blob) => { made.push(blob.size); return create.call(URL, blob); };
+  const load = async (source) => (await import(create.call(URL, new Blob([source], {type: 'text/javascript'})))).default();
   const widgets = [];
-  for (const source of modules) {
-    const url = create.call(URL, new Blob([source], {type: 'text/javascript'}));
-    widgets.push(await (await import(url)).default());
-  }
+  for (const source of sharing) widgets.push(await load(source));
   const state = {_widget_data: [{type: 'scatter', x: [1, 2, 3], y: [1, 2, 3]}], _widget_layout: {height: 300},
     _config: {}, _last_layout_edit_id: 0, _last_trace_edit_id: 0};
   const listeners = {};
@@ -751,6 +751,7 @@ IMPORT_LIKE_ANYWIDGET = """async (modules) => {
   const returned = widgets[0].initialize({model});
   model.set('_py2js_update', {style_data: {y: [[9, 8, 7]]}, layout_data: {}, style_traces: [0]});
   model.set('_py2js_update', null);
+  widgets.push(await load(carrier));
   const el = document.createElement('div');
   el.style.width = '600px';
   document.body.appendChild(el);
@@ -767,18 +768,19 @@ IMPORT_LIKE_ANYWIDGET = """async (modules) => {
 
 
 @pytest.mark.browser
-def test_plotly_front_end_is_compiled_once_for_every_figure_of_a_page(browser):
-    """Three live figures load plotly.js once: the first figure's module imports the bundle and the
-    others reuse that import. A figure does not hold anywidget's 2 s initialisation deadline while
-    plotly.js compiles, and an update that arrives meanwhile is drawn, not lost."""
-    from explorers.style import figure_widget
+def test_plotly_front_end_arrives_once_and_is_compiled_once_per_page(browser):
+    """Only the kernel's carrier figure brings plotly's bundle, and the page imports it once. A
+    figure does not hold anywidget's 2 s initialisation deadline while it waits for plotly.js, and
+    an update that arrives meanwhile is drawn, not lost."""
+    from explorers.shared_frontend import CarrierFigure, SharedFrontEndFigure
 
-    modules = [figure_widget(f"figure {i}", "x (u)", "y (u)")._esm for i in range(3)]
-    assert len(modules[0]) > 1_000_000, "the module should carry plotly's bundle"
+    carrier = CarrierFigure()._esm
+    sharing = [SharedFrontEndFigure()._esm for _ in range(2)]
+    assert len(carrier) > 1_000_000 and all(len(module) < 10_000 for module in sharing)
     page = browser.new_page()
     try:
         page.goto("about:blank")
-        found = page.evaluate(IMPORT_LIKE_ANYWIDGET, modules)
+        found = page.evaluate(IMPORT_LIKE_ANYWIDGET, {"sharing": sharing, "carrier": carrier})
     finally:
         page.close()
     assert found == {"inner_imports": 1, "initialize_waits": False, "every_figure_a_widget": True, "drawn_y": [9, 8, 7]}

@@ -195,6 +195,20 @@ def test_every_live_figure_is_responsive_and_shown_beside_a_width_follower():
         assert len(followers) == 1 and followers[0].layout.display == "none", name
 
 
+def test_one_living_figure_per_kernel_carries_plotlys_front_end(monkeypatch):
+    """Every other figure only waits for the carrier's import, so plotly's 5 MB travels once; a
+    closed carrier hands the job to the next new figure, so a reloaded page still gets it."""
+    from explorers import shared_frontend
+
+    monkeypatch.setattr(shared_frontend, "_carrier", None)  # a fresh kernel
+    first, second = figure_widget("a", "x (u)", "y (u)"), figure_widget("b", "x (u)", "y (u)")
+    assert isinstance(first, shared_frontend.CarrierFigure) and len(first._esm) > 1_000_000
+    assert not isinstance(second, shared_frontend.CarrierFigure) and len(second._esm) < 10_000
+    assert isinstance(figure_widget("c", "x (u)", "y (u)"), shared_frontend.SharedFrontEndFigure)
+    first.close()
+    assert isinstance(figure_widget("d", "x (u)", "y (u)"), shared_frontend.CarrierFigure)
+
+
 def test_wrap_title_keeps_the_subtitle_and_every_word():
     text = "orders_daily incident: lineage at 80% reliability, 90% of its failures silent<br><sup>10,000 simulated runs per bar, seed 0</sup>"
     wrapped = wrap_title(text, 40)
