@@ -72,11 +72,17 @@ export default () => {
 };
 """
 
+# Compiling plotly.js holds the page for seconds, and a widget model whose 2 s allowance runs out
+# meanwhile is lost; so the carrier starts the import only when the page is idle, after every model
+# that arrived with it has initialised (models that arrive during the compile start their clock after).
 _CARRY = """
 if (!shared.started) {
   shared.started = true;
-  const url = URL.createObjectURL(new Blob([%(source)s], { type: "text/javascript" }));
-  import(url).then(shared.resolve, shared.reject).finally(() => URL.revokeObjectURL(url));
+  const start = () => {
+    const url = URL.createObjectURL(new Blob([%(source)s], { type: "text/javascript" }));
+    import(url).then(shared.resolve, shared.reject).finally(() => URL.revokeObjectURL(url));
+  };
+  (globalThis.requestIdleCallback || ((callback) => setTimeout(callback, 200)))(start, { timeout: 1000 });
 }
 """
 

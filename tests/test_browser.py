@@ -953,7 +953,7 @@ MEASURE_CONTROLS = """async ({moves, box}) => {
     let b = el;
     while (b && !b.querySelector('.js-plotly-plot')) b = b.parentElement;
     if (!b) return null;
-    return [...b.querySelectorAll('.js-plotly-plot')].flatMap((p) => (p.data || []).flatMap((t) => [t.x, t.y, t.text]));
+    return [...b.querySelectorAll('.js-plotly-plot')].flatMap((p) => (p.data || []).flatMap((t) => [t.x, t.y, t.text, t.marker && t.marker.color]));
   };
   const same = (a, b) => a && b && a.length === b.length && a.every((v, i) => v === b[i]);
   const waitChange = (el, before, limit) => new Promise((resolve) => {
