@@ -10,7 +10,8 @@ deadline and drops every later update ("[anywidget] Failed to initialize model."
 Here one living figure per kernel, the *carrier*, holds the bundle; every other figure holds a
 small module that waits for the page's one import of it. No figure holds anywidget's deadline:
 ``initialize`` returns at once, keeps the figure's messages that arrive meanwhile, and hands them
-to plotly's own model, in order, once plotly.js is loaded. When the carrier is closed, the next
+to plotly's own model, in order, once plotly.js is loaded (those that came before a whole new
+figure state are dropped, as that state already holds them). When the carrier is closed, the next
 new figure becomes the carrier. The figure, its data and plotly's own front end are unchanged.
 
 Remove this when plotly's widget is served by URL (anywidget then imports it once by itself).
@@ -53,6 +54,12 @@ export default () => {
         model.on(`change:${name}`, keep);
         return [name, keep];
       });
+      // A whole new figure state (sent just before display) already holds every earlier message.
+      const restart = () => { early.length = 0; };
+      for (const name of ["_widget_data", "_widget_layout"]) {
+        model.on(`change:${name}`, restart);
+        keepers.push([name, restart]);
+      }
       loaded = plotlyModule().then(async (plotly) => {
         plotlyWidget = plotly.default();
         await plotlyWidget.initialize({ model, experimental });

@@ -728,8 +728,9 @@ def test_demo_command_serves_demo_notebook_with_voila():
 
 # Import each figure's module the way anywidget does (a Blob URL per model) and count the Blob URLs.
 # The figures that share the carrier's import come first, and one of them is initialised on a
-# stand-in for anywidget's model and sent an update (as a slider moved during Run All would)
-# before the carrier's module has even arrived; then the carrier comes and the figure is drawn.
+# stand-in for anywidget's model and sent, before the carrier's module has even arrived, what a
+# figure built in a cell sends: an added trace, the whole state before display, then an update (a
+# slider moved during Run All); then the carrier comes and the figure is drawn.
 IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
   const made = [];
   const create = URL.createObjectURL;
@@ -749,6 +750,10 @@ IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
     send: () => {},
   };
   const returned = widgets[0].initialize({model});
+  // A trace added, then the whole state that already holds it (as before display), then an update.
+  model.set('_py2js_addTraces', {trace_data: [{type: 'scatter', x: [1, 2, 3], y: [3, 3, 3]}]});
+  model.set('_py2js_addTraces', null);
+  model.set('_widget_data', [...state._widget_data, {type: 'scatter', x: [1, 2, 3], y: [3, 3, 3]}]);
   model.set('_py2js_update', {style_data: {y: [[9, 8, 7]]}, layout_data: {}, style_traces: [0]});
   model.set('_py2js_update', null);
   widgets.push(await load(carrier));
@@ -763,6 +768,7 @@ IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
     initialize_waits: returned !== undefined,
     every_figure_a_widget: widgets.every((w) => typeof w.initialize === 'function' && typeof w.render === 'function'),
     drawn_y: el.data ? Array.from(el.data[0].y) : null,
+    traces: el.data ? el.data.length : null,
   };
 }"""
 
@@ -783,7 +789,8 @@ def test_plotly_front_end_arrives_once_and_is_compiled_once_per_page(browser):
         found = page.evaluate(IMPORT_LIKE_ANYWIDGET, {"sharing": sharing, "carrier": carrier})
     finally:
         page.close()
-    assert found == {"inner_imports": 1, "initialize_waits": False, "every_figure_a_widget": True, "drawn_y": [9, 8, 7]}
+    expected = {"inner_imports": 1, "initialize_waits": False, "every_figure_a_widget": True, "drawn_y": [9, 8, 7]}
+    assert found == {**expected, "traces": 2}, "an update lost, or a trace added twice"
 
 
 # ---------------------------------------------------------------------------------------------
