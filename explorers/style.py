@@ -33,6 +33,8 @@ OUTCOME_LABELS = {"correct": "correct", "silent_failure": "silent failure", "det
 #: Characters of a title line that fit a 1024 px window with the file browser open: the figure is
 #: then about 590 px wide and a 17 px title line takes about 12 px a character (measured in Chromium).
 TITLE_LINE = 48
+#: A last line shorter than this takes the word before it along, so no word is left alone.
+ORPHAN = 8
 
 
 def wrap_title(text: str, width: int = TITLE_LINE) -> str:
@@ -45,14 +47,18 @@ def wrap_title(text: str, width: int = TITLE_LINE) -> str:
         if part.startswith("<sup>") and part.endswith("</sup>"):
             prefix, body, suffix = "<sup>", part[5:-6], "</sup>"
         limit = int(width * 1.3) if prefix else width
-        words, line = body.split(" "), ""
+        words, line, wrapped = body.split(" "), "", []
         for word in words:
             if line and len(line) + 1 + len(word) > limit:
-                lines.append(prefix + line + suffix)
+                wrapped.append(line)
                 line = word
             else:
                 line = f"{line} {word}" if line else word
-        lines.append(prefix + line + suffix)
+        wrapped.append(line)
+        while len(wrapped) > 1 and len(wrapped[-1]) < ORPHAN and " " in wrapped[-2]:  # no "0" alone on a line
+            head, moved = wrapped[-2].rsplit(" ", 1)
+            wrapped[-2:] = [head, f"{moved} {wrapped[-1]}"]
+        lines += [prefix + line + suffix for line in wrapped]
     return "<br>".join(lines)
 
 

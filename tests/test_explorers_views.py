@@ -179,6 +179,22 @@ def test_figures_autosize_and_long_titles_wrap():
     assert fig.layout.margin.t >= 36 + 24 * len(lines)
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Real investigations: impact at P = 0.45<br><sup>24 investigations per bar over the warehouse's incidents, seed 0</sup>",
+        "How often a chain of agents that are each right most of the time ends right, at 5",
+        "short title",
+    ],
+)
+def test_a_wrapped_title_leaves_no_short_word_alone_on_its_last_line(title):
+    wrapped = wrap_title(title)
+    for part in wrapped.split("<br>"):
+        text = re.sub(r"</?sup>", "", part)
+        assert len(text) >= 8 or wrapped == title, f"{text!r} is left alone on a line of {wrapped!r}"
+    assert re.sub(r"<br>|<sup>|</sup>", " ", wrapped).split() == re.sub(r"<br>|<sup>|</sup>", " ", title).split()
+
+
 def test_every_live_figure_is_responsive_and_shown_beside_a_width_follower():
     """Plotly's widget resizes only through plotly.js's ``responsive`` handler, which the hidden
     WidthFollower calls; a figure shown without one keeps its first width (the browser geometry
