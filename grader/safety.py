@@ -83,14 +83,13 @@ def strip_html_comments(text: str, replacement: str = "") -> str:
     return "".join(parts)
 
 
-def _inside(target: Path, roots: tuple[str, ...] | frozenset[str]) -> bool:
+def _inside(target: Path, roots: frozenset[str]) -> bool:
     """Whether ``target`` is one of ``roots`` or lies below one: a walk up its parents, so a batch
     given thousands of files costs a set lookup per level, not a comparison per root."""
-    allowed = roots if isinstance(roots, frozenset) else frozenset(roots)
-    return any(str(p) in allowed for p in (target, *target.parents))
+    return any(str(p) in roots for p in (target, *target.parents))
 
 
-def refusal(path: str | os.PathLike, roots: tuple[str, ...] | frozenset[str] = ()) -> str | None:
+def refusal(path: str | os.PathLike, roots: frozenset[str] = frozenset()) -> str | None:
     """Why ``path`` must not be read, or None: only regular files inside ``roots`` (the resolved
     folders and files the grader was given) are read; links that dangle, loop or lead out are not."""
     path = Path(path)
