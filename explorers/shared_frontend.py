@@ -43,6 +43,11 @@ const shared = (globalThis[KEY] ??= (() => {
 const plotlyModule = () => Promise.race([shared.module, new Promise((_, reject) => setTimeout(
   () => reject(new Error("plotly's figure front end did not arrive: run the cell again")), %(wait_ms)d))]);
 
+// Figures draw one per task, in the order their views asked, so the first is on screen (and its
+// controls answer) while the rest are still drawing, instead of all five appearing together.
+const nextTurn = () => (shared.turn = (shared.turn ?? Promise.resolve()).then(
+  () => new Promise((resolve) => setTimeout(resolve, 0))));
+
 export default () => {
   let plotlyWidget = null;
   let loaded = null;
@@ -73,6 +78,7 @@ export default () => {
     },
     async render(context) {
       await loaded;
+      await nextTurn();
       return plotlyWidget.render(context);
     },
   };

@@ -1,7 +1,7 @@
 """``orchlab demo``: the instructor dashboard, served with Voilà.
 
-Voilà runs ``notebooks/demo.ipynb`` in a fresh kernel and shows only its outputs (sources
-stripped), so the room sees four live interactives and no code: compound reliability, the
+Voilà runs ``notebooks/demo.ipynb`` in a kernel of its own for each page (one is kept waiting
+with the notebook already run) and shows only its outputs (sources stripped), so the room sees four live interactives and no code: compound reliability, the
 silent-failure chain, state contention and the orders_daily incident. Each browser tab gets
 its own kernel, so two instructors can demo from one server without stepping on each other.
 """
@@ -9,6 +9,7 @@ its own kernel, so two instructors can demo from one server without stepping on 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +19,10 @@ from orchlab.paths import DEMO_NOTEBOOK
 
 NAME = "demo"
 DEFAULT_PORT = 8866  # Voilà's own default, so bookmarks from other Voilà apps feel familiar
+#: Seconds Voilà waits after a page takes the waiting kernel before it starts the next one.
+REFILL_DELAY_S = 10
+#: The front-end extensions the kit's dashboard needs: widgets, anywidget (plotly's figures) and Voilà's manager.
+DASHBOARD_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "anywidget")
 
 
 def demo_notebook(args: argparse.Namespace) -> Path:
@@ -38,11 +43,17 @@ def voila_command(args: argparse.Namespace) -> list[str]:
         f"--theme={args.theme}",
         # Tracebacks help on a laptop that presents; Voilà hides them by default for public servers.
         "--show_tracebacks=True",
-        # One kernel is kept started with the notebook already run, and refilled after each page,
-        # so a page shows its sliders in about 5 s here instead of about 10 s.
+        # One kernel is kept started with the notebook already run, so a page needs no run of its own.
         "--preheat_kernel=True",
         "--pool_size=1",
+        # The pool refills once the page that took its kernel has loaded: a refill runs the whole
+        # notebook, and on a small laptop that would compete with the page for the processor.
+        f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
     ]
+    if not getattr(args, "notebook", None):
+        # The dashboard's figures are all live widgets: Voilà need not load plotly's 4.8 MB renderer for
+        # static figures, nor extensions for code (sources are stripped) or for Notebook 7's menus.
+        command.append(f"--VoilaConfiguration.extension_allowlist={json.dumps(list(DASHBOARD_EXTENSIONS))}")
     if args.no_browser:
         command.append("--no-browser")
     return command

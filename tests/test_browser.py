@@ -721,6 +721,12 @@ def test_demo_command_serves_demo_notebook_with_voila():
     assert command[1:4] == ["-m", "voila", str(DEMO_NOTEBOOK)] and DEMO_NOTEBOOK.is_file()
     assert {"--port=9999", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--no-browser"} <= set(command)
     assert {"--preheat_kernel=True", "--pool_size=1"} <= set(command), "a page should find its kernel ready"
+    assert any(part.startswith("--VoilaKernelManager.fill_delay=") for part in command), "refill after the page"
+    lean = [part for part in command if part.startswith("--VoilaConfiguration.extension_allowlist=")]
+    assert len(lean) == 1 and "anywidget" in lean[0] and "jupyterlab-plotly" not in lean[0], command
+    # another notebook may hold static figures, which need plotly's renderer extension: all extensions load
+    other = build_parser()[0].parse_args(["demo", "--notebook", str(ROOT / "notebooks" / "00_start_here.ipynb")])
+    assert not any("extension_allowlist" in part for part in voila_command(other))
 
 
 # ---------------------------------------------------------------------------------------------
