@@ -23,7 +23,6 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from .style import caption, caption_html, fit_title, sync_before_display
-from .width import WidthFollower
 
 
 def round_to_step(value: float, step: float) -> float:
@@ -72,7 +71,6 @@ class Explorer(widgets.VBox):
         self.captions = [caption(note) for note in notes]
         for figure, note in zip(self.figures, self.captions):
             body += [figure, note]
-        body.insert(0, WidthFollower())  # hidden; first, so the caption stays the last child
         super().__init__(body, layout=widgets.Layout(width="100%"))
         for control in self.controls.values():
             control.observe(self._on_change, names="value")

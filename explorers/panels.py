@@ -15,7 +15,6 @@ import plotly.graph_objects as go
 
 from .live import Explorer
 from .style import caption, figure_widget, sync_before_display
-from .width import WidthFollower
 
 
 def single_figure_explorer(
@@ -31,7 +30,7 @@ def single_figure_explorer(
 
 def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:
     """A figure with its one-line "what to notice" caption right under it."""
-    box = widgets.VBox([WidthFollower(), figure, caption(note)], layout=widgets.Layout(width="100%"))
+    box = widgets.VBox([figure, caption(note)], layout=widgets.Layout(width="100%"))
     if isinstance(figure, go.FigureWidget):
         sync_before_display(figure)
     return box

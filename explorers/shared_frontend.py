@@ -12,7 +12,8 @@ small module that waits for the page's one import of it. No figure holds anywidg
 ``initialize`` returns at once, keeps the figure's messages that arrive meanwhile, and hands them
 to plotly's own model, in order, once plotly.js is loaded (those that came before a whole new
 figure state are dropped, as that state already holds them). When the carrier is closed, the next
-new figure becomes the carrier. The figure, its data and plotly's own front end are unchanged.
+new figure becomes the carrier. The module also makes every figure keep the width of its output
+area (:mod:`explorers.width`). The figure, its data and plotly's own front end are unchanged.
 
 Remove this when plotly's widget is served by URL (anywidget then imports it once by itself).
 """
@@ -24,6 +25,8 @@ import weakref
 
 import plotly
 import plotly.graph_objects as go
+
+from .width import FOLLOW_WIDTH_JS
 
 #: How long a figure waits for the carrier's import before it says so on the page.
 WAIT_FOR_CARRIER_S = 120
@@ -40,6 +43,8 @@ const shared = (globalThis[KEY] ??= (() => {
   return record;
 })());
 %(carry)s
+%(follow)s
+followWidth();  // every figure drawn on this page from now on keeps the width of its output area
 const plotlyModule = () => Promise.race([shared.module, new Promise((_, reject) => setTimeout(
   () => reject(new Error("plotly's figure front end did not arrive: run the cell again")), %(wait_ms)d))]);
 
@@ -104,7 +109,12 @@ def _figure_module(carries_bundle: bool) -> str:
     source = str(go.FigureWidget._esm)
     build = f"{plotly.__version__}_{len(source)}"
     carry = _CARRY % {"source": json.dumps(source, ensure_ascii=False)} if carries_bundle else ""
-    return _FIGURE_MODULE % {"build": json.dumps(build), "carry": carry, "wait_ms": WAIT_FOR_CARRIER_S * 1000}
+    return _FIGURE_MODULE % {
+        "build": json.dumps(build),
+        "carry": carry,
+        "follow": FOLLOW_WIDTH_JS,
+        "wait_ms": WAIT_FOR_CARRIER_S * 1000,
+    }
 
 
 class SharedFrontEndFigure(go.FigureWidget):

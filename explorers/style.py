@@ -97,8 +97,8 @@ def styled_figure(title: str, x_title: str, y_title: str, height: int = 420, tra
 def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, traces=()) -> go.FigureWidget:
     """A live figure for sliders: update it inside ``with fig.batch_update():``, never rebuild it.
 
-    Show it inside an :class:`~explorers.live.Explorer` or :func:`~explorers.panels.captioned`, whose
-    hidden :class:`~explorers.width.WidthFollower` keeps it as wide as its output area."""
+    Show it alone, or inside an :class:`~explorers.live.Explorer` or :func:`~explorers.panels.captioned`:
+    it keeps the width of its output area (:mod:`explorers.width`)."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
     figure = shared_front_end_figure(data=list(traces), layout=_layout(title, x_title, y_title, height))

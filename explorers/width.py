@@ -5,14 +5,14 @@ exists, often before the page has laid the element out, so plotly.js falls back 
 it never hears the Lumino resize messages that made plotly 5's widget resize itself. The kit does
 not touch plotly's front end. Two small public levers do the work instead:
 
-* every live figure is drawn with plotly.js's ``responsive`` option, so each figure carries the
-  function plotly.js itself calls when the window is resized;
-* :class:`WidthFollower`, a hidden widget placed in every explorer, installs one
-  ``ResizeObserver`` per page. It watches every plotly figure (those already drawn and, through
-  plotly's ``plotlywidget-after-render`` event, every later one) and, once per animation frame,
-  asks a figure to resize whenever its element's width and its drawn width differ: on first
-  layout, when the window changes size, when the file browser opens or closes, and when a
-  windowed notebook attaches a cell that was drawn out of view.
+* every live figure is drawn with plotly.js's ``responsive`` option (:func:`follow_width`), so
+  each figure carries the function plotly.js itself calls when the window is resized;
+* the figures' own front-end module (:mod:`explorers.shared_frontend`) runs :data:`FOLLOW_WIDTH_JS`,
+  which installs one ``ResizeObserver`` per page. It watches every plotly figure drawn after it
+  (through plotly's ``plotlywidget-after-render`` event) and, once per animation frame, asks a
+  figure to resize whenever its element's width and its drawn width differ: on first layout, when
+  the window changes size, when the file browser opens or closes, and when a windowed notebook
+  attaches a cell that was drawn out of view.
 
 Remove both when plotly's widget follows its container by itself; the browser test
 ``test_figures_and_controls_fit_the_notebook`` will show it.
@@ -22,17 +22,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import anywidget
-import ipywidgets as widgets
-
 if TYPE_CHECKING:  # plotly is imported once, by explorers.style, after it skips a slow optional import
     import plotly.graph_objects as go
 
-_FOLLOW_WIDTH_JS = """
-const KEY = "__orchlabFiguresFollowWidth";
+#: JavaScript that defines ``followWidth()``: call it once a page, it is idempotent.
+FOLLOW_WIDTH_JS = """
+const FOLLOW_KEY = "__orchlabFiguresFollowWidth";
 
-function install() {
-  if (globalThis[KEY]) return globalThis[KEY];
+function followWidth() {
+  if (globalThis[FOLLOW_KEY]) return;
   const pending = new Set();
   const tries = new WeakMap();
   let frame = 0;
@@ -66,31 +64,15 @@ function install() {
   document.addEventListener("plotlywidget-after-render", (event) => {
     if (event.detail && event.detail.element) watch(event.detail.element);
   });
-  const scan = () => document.querySelectorAll(".js-plotly-plot").forEach(watch);
-  return (globalThis[KEY] = { scan });
+  globalThis[FOLLOW_KEY] = true;
 }
-
-export default {
-  render() {
-    install().scan();
-  },
-};
 """
 
 
-class WidthFollower(anywidget.AnyWidget):
-    """A hidden widget: while one is on the page, every plotly figure follows its output area's width."""
-
-    _esm = _FOLLOW_WIDTH_JS
-
-    def __init__(self):
-        super().__init__(layout=widgets.Layout(display="none"))
-
-
 def follow_width(figure: go.FigureWidget) -> go.FigureWidget:
-    """Draw a live figure with plotly.js's ``responsive`` option, the resize :class:`WidthFollower` calls."""
+    """Draw a live figure with plotly.js's ``responsive`` option, the resize :data:`FOLLOW_WIDTH_JS` calls."""
     figure._config = {**figure._config, "responsive": True}
     return figure
 
 
-__all__ = ["WidthFollower", "follow_width"]
+__all__ = ["FOLLOW_WIDTH_JS", "follow_width"]

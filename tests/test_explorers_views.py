@@ -195,20 +195,28 @@ def test_a_wrapped_title_leaves_no_short_word_alone_on_its_last_line(title):
     assert re.sub(r"<br>|<sup>|</sup>", " ", wrapped).split() == re.sub(r"<br>|<sup>|</sup>", " ", title).split()
 
 
-def test_every_live_figure_is_responsive_and_shown_beside_a_width_follower():
-    """Plotly's widget resizes only through plotly.js's ``responsive`` handler, which the hidden
-    WidthFollower calls; a figure shown without one keeps its first width (the browser geometry
-    test shows the effect, this pins the wiring for every kind of box the kit shows a figure in)."""
+def test_every_live_figure_is_responsive_and_its_own_module_follows_the_width():
+    """Plotly's widget resizes only through plotly.js's ``responsive`` handler, which the figures'
+    own front-end module calls when the width changes; a figure drawn without that module keeps its
+    first width (the browser geometry test shows the effect, this pins the wiring for a figure alone,
+    in an explorer and captioned, carrier or not)."""
     from explorers.panels import captioned
-    from explorers.width import WidthFollower
+    from explorers.shared_frontend import SharedFrontEndFigure
+    from explorers.width import FOLLOW_WIDTH_JS
 
-    boxes = {"explorer": reliability_explorer(), "captioned": captioned(figure_widget("t", "x (u)", "y (u)"), "note")}
-    for name, box in boxes.items():
-        figures = [child for child in box.children if isinstance(child, go.FigureWidget)]
-        assert figures, name
-        assert all(fig._config.get("responsive") is True for fig in figures), name
-        followers = [child for child in box.children if isinstance(child, WidthFollower)]
-        assert len(followers) == 1 and followers[0].layout.display == "none", name
+    alone = figure_widget("t", "x (u)", "y (u)")
+    boxes = {"explorer": reliability_explorer(), "captioned": captioned(figure_widget("t", "x (u)", "y (u)"), "n")}
+    figures = {"alone": [alone]} | {
+        name: [child for child in box.children if isinstance(child, go.FigureWidget)] for name, box in boxes.items()
+    }
+    for name, found in figures.items():
+        assert found, name
+        for fig in found:
+            assert isinstance(fig, SharedFrontEndFigure) and fig._config.get("responsive") is True, name
+            module = str(fig._esm)
+            assert FOLLOW_WIDTH_JS in module and "\nfollowWidth();" in module, name
+    for name, box in boxes.items():  # no hidden helper widgets: every child is something the learner sees
+        assert all(getattr(child.layout, "display", None) != "none" for child in box.children), name
 
 
 def test_one_living_figure_per_kernel_carries_plotlys_front_end(monkeypatch):
