@@ -21,6 +21,9 @@ NAME = "demo"
 DEFAULT_PORT = 8866  # Voilà's own default, so bookmarks from other Voilà apps feel familiar
 #: Seconds Voilà waits after a page takes the waiting kernel before it starts the next one.
 REFILL_DELAY_S = 10
+#: Voilà's lab template without its CDN stylesheets (found through ``JUPYTER_PATH``, see :func:`run`).
+TEMPLATE = "orchlab-dashboard"
+JUPYTER_DATA = Path(__file__).with_name("jupyter_data")
 #: The front-end extensions the kit's dashboard needs: widgets, anywidget (plotly's figures) and Voilà's manager.
 DASHBOARD_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "anywidget")
 
@@ -41,6 +44,7 @@ def voila_command(args: argparse.Namespace) -> list[str]:
         f"--Voila.ip={args.ip}",
         "--strip_sources=True",  # the room sees outputs, not code
         f"--theme={args.theme}",
+        f"--template={TEMPLATE}",
         # Tracebacks help on a laptop that presents; Voilà hides them by default for public servers.
         "--show_tracebacks=True",
         # One kernel is kept started with the notebook already run, so a page needs no run of its own.
@@ -70,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     )
     # The kernel starts in the notebook's folder, like in JupyterLab, so relative paths in a lesson still work.
     command = voila_command(args)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(JUPYTER_DATA), *filter(None, [os.environ.get("JUPYTER_PATH")])])
     os.chdir(notebook.parent)
     os.execv(sys.executable, command)
     return 0  # pragma: no cover

@@ -41,6 +41,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -340,6 +341,8 @@ class Watched:
         self.known_page_errors: frozenset[str] = frozenset()  # set by open_and_run from the front end
         self.page.on("websocket", self._watch)
         self.page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        self.requested_hosts: set[str] = set()  # every host the page asked for something
+        self.page.on("request", lambda request: self.requested_hosts.add(urlsplit(request.url).hostname or ""))
 
     def _watch(self, ws):
         if "/channels" in ws.url:
@@ -708,6 +711,7 @@ def test_demo_dashboard_slider_updates_figure(demo_server, watched, browser, rec
         assert watched.page.locator(".widget-slider").count() >= 4, "the demo should show all four explorers"
         assert not watched.page.get_by_text("from explorers.reliability import").count(), "sources should be stripped"
         assert_no_errors(watched, "orchlab demo after it rendered")
+        assert watched.requested_hosts <= {"127.0.0.1", ""}, f"the demo asked the network: {watched.requested_hosts}"
         move_first_slider_and_check(watched, "orchlab demo", "demo_after_slider")
 
 
@@ -724,6 +728,9 @@ def test_demo_command_serves_demo_notebook_with_voila():
     assert any(part.startswith("--VoilaKernelManager.fill_delay=") for part in command), "refill after the page"
     lean = [part for part in command if part.startswith("--VoilaConfiguration.extension_allowlist=")]
     assert len(lean) == 1 and "anywidget" in lean[0] and "jupyterlab-plotly" not in lean[0], command
+    assert "--template=orchlab-dashboard" in command
+    template = ROOT / "orchlab" / "jupyter_data" / "voila" / "templates" / "orchlab-dashboard" / "index.html.j2"
+    assert template.is_file() and "cdn.jsdelivr.net" in template.read_text(), "the template drops the CDN links"
     # another notebook may hold static figures, which need plotly's renderer extension: all extensions load
     other = build_parser()[0].parse_args(["demo", "--notebook", str(ROOT / "notebooks" / "00_start_here.ipynb")])
     assert not any("extension_allowlist" in part for part in voila_command(other))
