@@ -26,7 +26,7 @@ import weakref
 import plotly
 import plotly.graph_objects as go
 
-from .width import FOLLOW_WIDTH_JS
+from .width import FOLLOW_WIDTH_JS, follow_width
 
 #: How long a figure waits for the carrier's import before it says so on the page.
 WAIT_FOR_CARRIER_S = 120
@@ -118,13 +118,15 @@ def _figure_module(carries_bundle: bool) -> str:
 
 
 class SharedFrontEndFigure(go.FigureWidget):
-    """A ``go.FigureWidget`` in every respect but how its front end is loaded (see the module)."""
+    """A ``go.FigureWidget`` in every respect but how its front end is loaded (see the module), drawn
+    with plotly.js's ``responsive`` option, which the module's width follower needs."""
 
     def __init__(self, *args, **kwargs):
         cls = type(self)
         if "_esm" not in cls.__dict__:  # built on first use, once per kernel
             cls._esm = _figure_module(carries_bundle=cls is CarrierFigure)
         super().__init__(*args, **kwargs)
+        follow_width(self)
 
 
 class CarrierFigure(SharedFrontEndFigure):

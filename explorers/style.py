@@ -22,7 +22,6 @@ import ipywidgets as widgets  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
 from .shared_frontend import shared_front_end_figure  # noqa: E402
-from .width import follow_width  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -101,8 +100,7 @@ def figure_widget(title: str, x_title: str, y_title: str, height: int = 420, tra
     it keeps the width of its output area (:mod:`explorers.width`)."""
     if not (title and x_title and y_title):
         raise ValueError("every figure needs a title and labelled axes")
-    figure = shared_front_end_figure(data=list(traces), layout=_layout(title, x_title, y_title, height))
-    return fit_title(follow_width(figure))
+    return fit_title(shared_front_end_figure(data=list(traces), layout=_layout(title, x_title, y_title, height)))
 
 
 def caption_html(text: str) -> str:

@@ -1,8 +1,9 @@
 """``orchlab demo``: the instructor dashboard, served with Voilà.
 
 Voilà runs ``notebooks/demo.ipynb`` in a kernel of its own for each page (one is kept waiting
-with the notebook already run) and shows only its outputs (sources stripped), so the room sees four live interactives and no code: compound reliability, the
-silent-failure chain, state contention and the orders_daily incident. Each browser tab gets
+with the notebook already run) and shows only its outputs (sources stripped), so the room sees
+four live interactives and no code: compound reliability, the silent-failure chain, state
+contention and the orders_daily incident. Each browser tab gets
 its own kernel, so two instructors can demo from one server without stepping on each other.
 """
 
@@ -54,7 +55,7 @@ def voila_command(args: argparse.Namespace) -> list[str]:
         # notebook, and on a small laptop that would compete with the page for the processor.
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
     ]
-    if not getattr(args, "notebook", None):
+    if notebook == DEMO_NOTEBOOK:
         # The dashboard's figures are all live widgets: Voilà need not load plotly's 4.8 MB renderer for
         # static figures, nor extensions for code (sources are stripped) or for Notebook 7's menus.
         command.append(f"--VoilaConfiguration.extension_allowlist={json.dumps(list(DASHBOARD_EXTENSIONS))}")
@@ -72,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
         "(a kernel with the notebook already run waits for each page; Ctrl-C stops)",
         flush=True,
     )
-    # The kernel starts in the notebook's folder, like in JupyterLab, so relative paths in a lesson still work.
     command = voila_command(args)
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(JUPYTER_DATA), *filter(None, [os.environ.get("JUPYTER_PATH")])])
+    # The kernel starts in the notebook's folder, like in JupyterLab, so relative paths in a lesson still work.
     os.chdir(notebook.parent)
     os.execv(sys.executable, command)
     return 0  # pragma: no cover
