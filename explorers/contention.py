@@ -15,7 +15,7 @@ from simulator import STRATEGIES, compare_strategies, throughput_share
 from .controls import slider
 from .live import Explorer
 from .panels import grid_widget, single_figure_explorer
-from .style import PALETTE, figure_widget
+from .style import PALETTE, figure_widget, set_title
 
 STRATEGY_LABELS = {
     "blind_overwrite": "blind overwrite",
@@ -128,7 +128,7 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
         table = compare_strategies(values["agents"], UPDATES, values["contention"], seed)
         for trace, (column, _) in zip(figure.data, METRICS):
             trace.x, trace.text = _panel(table, column)
-        figure.layout.title.text = _title(values["agents"], values["contention"])
+        set_title(figure, _title(values["agents"], values["contention"]))
 
     note = (
         "blind overwrite loses more work as contention rises, optimistic locking loses none but pays in "

@@ -31,7 +31,7 @@ from .controls import checkbox, dropdown, heading, slider
 from .format import pct
 from .live import Explorer
 from .panels import grid_widget, single_figure_explorer
-from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
+from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, set_title
 
 INVESTIGATORS = ("lineage", "source", "impact")
 #: Where a wrong payload can be stopped, in the order the run meets them.
@@ -306,9 +306,7 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
             if agent
             else "as shipped"
         )
-        figure.layout.title.text = (
-            f"orders_daily incident: {who}<br><sup>{trials:,} simulated runs per bar, seed {seed}</sup>"
-        )
+        set_title(figure, f"orders_daily incident: {who}<br><sup>{trials:,} simulated runs per bar, seed {seed}</sup>")
 
     note = (
         "validation, completeness signals, checkpoints and the gate turn silent failures into detected ones; only "

@@ -23,7 +23,7 @@ from .controls import checkbox, dropdown, slider
 from .format import pct
 from .live import Explorer
 from .panels import grid_widget
-from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
+from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, set_title
 
 OUTCOME_ORDER = ("correct", "silent_failure", "detected_failure")
 RATE_KEYS = RATE_NAMES  # outcome -> its key in the measured and predicted dicts (the CLI's JSON names)
@@ -394,9 +394,10 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
         rates = _check_rates(catches, v["agent"])
         fig.data[3].x = [round(100 * rates[c][0], 2) if rates[c] else 0 for c in CHECK_LABELS]
         fig.data[3].text = [f"{rates[c][1]}/{rates[c][2]}" if rates[c] else "nothing wrong seen" for c in CHECK_LABELS]
-        fig.layout.title.text = (
+        set_title(
+            fig,
             f"Real investigations: {v['agent']} at P = {v['reliability']:.2f}, S = {v['silent_share']:.1f}, "
-            f"{v['pattern']}<br><sup>{runs} investigations per bar over the warehouse's incidents, seed {seed}</sup>"
+            f"{v['pattern']}<br><sup>{runs} investigations per bar over the warehouse's incidents, seed {seed}</sup>",
         )
         return (
             f"Your defenses: {pct(yours['correct'])} correct, {pct(yours['silent_failure'])} silent failures, "

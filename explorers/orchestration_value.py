@@ -20,7 +20,7 @@ from simulator import Agent, Hierarchy, Latency, Mesh, Scenario, simulate
 from .controls import dropdown, slider
 from .live import Explorer
 from .panels import grid_widget, single_figure_explorer
-from .style import PALETTE
+from .style import PALETTE, set_title
 
 
 @dataclass(frozen=True)
@@ -355,7 +355,7 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.x = values
             trace.text = [_fmt(x) for x in values]
-        figure.layout.title.text = _title(v["task"], settings, seed)
+        set_title(figure, _title(v["task"], settings, seed))
 
     rows = None
     note = (
@@ -389,7 +389,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.x = values
             trace.text = [_fmt(x) for x in values]
-        figure.layout.title.text = _monitoring_title(settings, seed)
+        set_title(figure, _monitoring_title(settings, seed))
 
     rows = None
     note = (

@@ -22,7 +22,7 @@ from simulator.sweeps import backlog_curve
 from .controls import dropdown, slider
 from .format import count, pct, plural, rate, seconds
 from .live import Explorer
-from .style import OUTCOME_COLOURS, PALETTE, figure_widget, styled_figure
+from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
 from .timeline import (
     PATTERN_LABELS,
     TIME_AXIS,
@@ -114,7 +114,7 @@ def pattern_explorer(
             title=f"Timeline of one run: {PATTERN_LABELS[v['pattern']]}",
         )
         apply_topology(topo, scenario)
-        topo.layout.title.text = f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}"
+        set_title(topo, f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}")
         notes = [TIMELINE_NOTES[v["pattern"]], TOPOLOGY_NOTES.get(v["pattern"], TOPOLOGY_NOTE)]
         many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
         s = _pattern_stats(v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed, many)

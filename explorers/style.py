@@ -61,15 +61,26 @@ def wrap_title(text: str, width: int = TITLE_LINE) -> str:
     return "<br>".join(lines)
 
 
-def fit_title(fig: go.Figure) -> go.Figure:
-    """Wrap the figure's title and make room above the plot for every line of it."""
-    text = fig.layout.title.text or ""
+def set_title(fig: go.Figure, text: str) -> go.Figure:
+    """Give the figure a new title, wrapped, with room above the plot for every line of it.
+
+    Use it inside ``batch_update`` too: the wrapped title goes out in the same message as the data,
+    so the browser redraws the figure once per move instead of once for the data and again for the
+    title (plotly's reads inside a batch still see the old title, so nothing can fix it afterwards
+    for free)."""
     wrapped = wrap_title(text) if text else text
-    if wrapped != text:
+    if wrapped != fig.layout.title.text:
         fig.layout.title.text = wrapped
     lines = wrapped.count("<br>") + 1
-    fig.layout.margin.t = max(fig.layout.margin.t or 0, 36 + 24 * lines)
+    needed = max(fig.layout.margin.t or 0, 36 + 24 * lines)
+    if needed != fig.layout.margin.t:
+        fig.layout.margin.t = needed
     return fig
+
+
+def fit_title(fig: go.Figure) -> go.Figure:
+    """Wrap the figure's current title and make room above the plot for every line of it."""
+    return set_title(fig, fig.layout.title.text or "")
 
 
 def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from simulator import Scenario, SimulationResult
 
-from .style import OUTCOME_COLOURS, PALETTE, figure_widget, styled_figure
+from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
 
 GREY = "rgba(0,0,0,0.16)"
 #: Bar kinds of a timeline, in drawing (and legend) order: key, legend label, colour.
@@ -231,7 +231,7 @@ def apply_timeline(fig: go.Figure, segments: dict, rows: list[str], title: str |
     fig.layout.yaxis.categoryarray = rows
     fig.layout.height = _timeline_height(len(rows))
     if title:
-        fig.layout.title.text = title
+        set_title(fig, title)
 
 
 def timeline_figure(

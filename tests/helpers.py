@@ -1,4 +1,4 @@
-"""Helpers the tests import: the repository root and statistical assertions.
+"""Helpers the tests import: the repository root, statistical assertions and one check of live views.
 
 Statistical checks use fixed seeds and a tolerance of a few standard errors.
 """
@@ -25,3 +25,40 @@ def assert_same_rate(a: float, b: float, n_a: int, n_b: int, label: str = "rate"
     pooled = (a * n_a + b * n_b) / (n_a + n_b)
     se = math.sqrt(max(pooled * (1 - pooled), 1e-12) * (1 / n_a + 1 / n_b))
     assert abs(a - b) <= sigmas * se + 1e-12, f"{label}: {a:.4f} vs {b:.4f}, tolerance {sigmas} x SE {se:.4f}"
+
+
+def _another_value(control):
+    """A valid value for a slider, drop-down or checkbox other than its current one."""
+    if isinstance(control.value, bool):
+        return not control.value
+    if hasattr(control, "options"):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return values[(values.index(control.value) + 1) % len(values)]
+    step = control.step
+    return control.value + step if control.value + step <= control.max else control.value - step
+
+
+def assert_each_move_redraws_each_figure_once(box, monkeypatch, name: str):
+    """Move every control of an explorer once: each figure that changes gets one plotly message (the
+    browser redraws a figure once per message) and keeps a wrapped title."""
+    import plotly.graph_objects as go
+
+    from explorers.style import wrap_title
+
+    sent: list[tuple[int, str]] = []
+    for kind in ("update", "relayout", "restyle"):
+        original = getattr(go.FigureWidget, f"_send_{kind}_msg")
+
+        def record(self, *args, _original=original, _kind=kind, **kwargs):
+            sent.append((id(self), _kind))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(go.FigureWidget, f"_send_{kind}_msg", record)
+    for label, control in box.controls.items():
+        sent.clear()
+        control.value = _another_value(control)
+        per_figure = {figure: [kind for fid, kind in sent if fid == figure] for figure, _ in sent}
+        assert all(len(kinds) == 1 for kinds in per_figure.values()), f"{name}: moving {label!r} sent {per_figure}"
+        for figure in box.figures:
+            title = figure.layout.title.text or ""
+            assert title == wrap_title(title), f"{name}: after moving {label!r} the title is not wrapped: {title!r}"

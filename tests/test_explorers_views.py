@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+import explorers
 from explorers import controls
 from explorers import format as fmt
 from explorers.incident import incident_explorer
@@ -18,7 +19,7 @@ from explorers.reliability import reliability_explorer
 from explorers.selfcheck import SELFCHECK_DIR, SelfCheck, load_self_checks, self_check
 from explorers.style import figure_widget, wrap_title
 from simulator import Latency, Mesh, backlog_curve, compare_strategies, simulate, throughput_share
-from tests.helpers import ROOT
+from tests.helpers import ROOT, assert_each_move_redraws_each_figure_once
 
 # --- lesson 01: the queue never goes below zero ------------------------------------------------
 
@@ -289,6 +290,16 @@ def test_raw_throughput_rises_with_contention_but_the_share_shows_the_cost():
     assert abs(high.loc["event_sourcing", "throughput_share"] - low.loc["event_sourcing", "throughput_share"]) < 0.25
     for strategy in ("blind_overwrite", "optimistic_locking"):
         assert high.loc[strategy, "throughput_share"] < low.loc[strategy, "throughput_share"] - 0.2, strategy
+
+
+LIVE_EXPLORERS = [name for name in explorers.__all__ if name.endswith("_explorer")]
+
+
+@pytest.mark.parametrize("name", LIVE_EXPLORERS)
+def test_a_move_redraws_each_figure_once_with_its_title_already_wrapped(name, monkeypatch):
+    """Every plotly message makes the browser redraw the figure; a title set after the data (to wrap
+    it) used to send a second one on every move of four explorers."""
+    assert_each_move_redraws_each_figure_once(getattr(explorers, name)(), monkeypatch, name)
 
 
 def test_widgets_are_widgets():

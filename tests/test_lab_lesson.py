@@ -23,7 +23,7 @@ from explorers.incident_lab import (
 )
 from explorers.panels import all_axis_titles
 from incident_lab import FaultPlan, Investigation, open_warehouse, predicted, shadow_run
-from tests.helpers import ROOT
+from tests.helpers import ROOT, assert_each_move_redraws_each_figure_once
 
 LESSON = ROOT / "notebooks" / "07_incident_lab.ipynb"
 
@@ -152,6 +152,10 @@ def test_defense_explorer_moves_its_figure_in_place(warehouse, record_property):
     box.controls["agent"].value = "source"
     assert "source" in fig.layout.title.text and list(fig.data[3].x)[1] == 0.0
     record_property("defense_explorer_update_ms", round(box.last_update_ms, 1))
+
+
+def test_each_move_of_the_defense_explorer_redraws_its_figure_once(warehouse, monkeypatch):
+    assert_each_move_redraws_each_figure_once(defense_explorer(warehouse, runs=6, seed=0), monkeypatch, "defense")
 
 
 def test_shadow_and_bridge_views(warehouse):
