@@ -14,6 +14,8 @@ works out what the change touches, ``fix`` drafts the change, ``deploy`` ships i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -102,6 +104,22 @@ def handoff_labels(scenario: Scenario) -> list[str]:
     return [f"after {a.name}" for a in scenario.agents] + ["never caught"]
 
 
+@lru_cache(maxsize=256)
+def _chain_shares(agent: str, settings: tuple, trials: int, seed: int) -> tuple[tuple, tuple]:
+    """Outcome shares and where-caught shares of the schema chain with one faulty agent, remembered
+    per setting: moving a control back to a setting already seen redraws without simulating again."""
+    catch_rate, baseline_catch_rate, completeness, retries = settings
+    scenario = inject_fault(schema_chain(), agent, others=1.0).with_defenses(
+        catch_rate=catch_rate,
+        checkpoints=baseline_catch_rate > 0,
+        baseline_catch_rate=baseline_catch_rate,
+        completeness=completeness,
+        retries=retries,
+    )
+    result = simulate(scenario, trials=trials, seed=seed)
+    return tuple(outcome_shares(result)), tuple(caught_shares(result))
+
+
 def silent_chain_explorer(
     faulty: int = 2,
     catch_rate: float = 0.0,
@@ -157,19 +175,16 @@ def silent_chain_explorer(
 
     def update(v: dict) -> str:
         agent = SCHEMA_CHAIN[v["faulty"] - 1]
-        scenario = inject_fault(base, agent, others=1.0).with_defenses(
-            catch_rate=v["catch_rate"],
-            checkpoints=v["baseline_catch_rate"] > 0,
-            baseline_catch_rate=v["baseline_catch_rate"],
-            completeness=v["completeness"],
-            retries=v["retries"],
+        settings = (
+            round(v["catch_rate"], 4),
+            round(v["baseline_catch_rate"], 4),
+            bool(v["completeness"]),
+            v["retries"],
         )
-        result = simulate(scenario, trials=trials, seed=seed)
-        shares = outcome_shares(result)
+        shares, caught = _chain_shares(agent, settings, trials, seed)
         # bars are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
         outcomes.data[0].update(x=outcome_names, y=[100 * s for s in shares])
-        caught = caught_shares(result)
         colours = [
             OUTCOME_COLOURS["silent_failure"]
             if i == len(caught) - 1

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator import Latency, Mesh, Scenario, SimulationResult, simulate, uniform_scenario
+from simulator import Latency, Mesh, Scenario, simulate, uniform_scenario
 from simulator.sweeps import backlog_curve
 
 from .controls import dropdown, slider
@@ -76,6 +76,18 @@ def _pattern_stats(pattern: str, agents: int, latency: float, spread: float, see
     return simulate(scenario, trials=runs, seed=seed).stats()
 
 
+@lru_cache(maxsize=64)
+def _pattern_timeline(pattern: str, agents: int, latency: float, spread: float, seed: int) -> tuple[dict, list, float]:
+    """The timeline's segments and rows, and the end-to-end time of the run it shows, for one setting
+    (remembered like :func:`_pattern_stats`)."""
+    mesh = pattern == "mesh"
+    traced = simulate(
+        explorer_scenario(pattern, agents, latency, spread), trials=20 if mesh else 1, seed=seed, trace=True
+    )
+    segments = timeline_segments(traced, None if mesh else 0, until=30.0 if mesh else None)
+    return segments, timeline_rows(traced), float(traced.trials["latency"].iloc[0])
+
+
 def pattern_explorer(
     pattern: str = "sequential",
     agents: int = 3,
@@ -105,11 +117,12 @@ def pattern_explorer(
     def update(v: dict) -> str:
         scenario = explorer_scenario(v["pattern"], v["agents"], v["latency"], v["spread"])
         mesh = v["pattern"] == "mesh"
-        traced = simulate(scenario, trials=20 if mesh else 1, seed=seed, trace=True)
-        rows = timeline_rows(traced)
+        segments, rows, this_run = _pattern_timeline(
+            v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed
+        )
         apply_timeline(
             timeline,
-            timeline_segments(traced, None if mesh else 0, until=30.0 if mesh else None),
+            segments,
             rows,
             title=f"Timeline of one run: {PATTERN_LABELS[v['pattern']]}",
         )
@@ -124,7 +137,6 @@ def pattern_explorer(
                 f"{rate(s['throughput'], ' events/s')}, on average {s['mean_backlog']:.1f} events waiting "
                 f"(peak {count(s['peak_backlog'])}), {count(s['missed_events'])} of 200 events missed."
             ), notes
-        this_run = float(traced.trials["latency"].iloc[0])
         return (
             f"<b>This run took {seconds(this_run)} end to end.</b> Over {many} "
             f"runs: median {seconds(s['latency_p50'])}, 90th percentile {seconds(s['latency_p90'])}, "
@@ -229,6 +241,32 @@ def backlog_note(arriving: float, capacity: float, missed: int | None, ttl: floa
     )
 
 
+def _traced_mesh(agents: int, arrival_rate: float, latency: float, events: int, ttl: float, seed: int):
+    """One traced mesh run of ``events`` events."""
+    return simulate(
+        pattern="mesh",
+        agents=agents,
+        reliability=0.95,
+        trials=events,
+        seed=seed,
+        trace=True,
+        latency=Latency("exponential", latency),
+        mesh=Mesh(arrival_rate=arrival_rate, ttl=ttl),
+    )
+
+
+@lru_cache(maxsize=64)
+def _mesh_view(agents: int, arrival_rate: float, latency: float, events: int, ttl: float, seed: int) -> tuple:
+    """What the mesh explorer draws for one setting, remembered: timeline, backlog curve and stats."""
+    result = _traced_mesh(agents, arrival_rate, latency, events, ttl, seed)
+    return (
+        timeline_segments(result, None, until=40.0),
+        timeline_rows(result),
+        backlog_curve(result),
+        dict(result.mesh_stats),
+    )
+
+
 def mesh_explorer(
     agents: int = 3,
     arrival_rate: float = 1.2,
@@ -244,19 +282,10 @@ def mesh_explorer(
         latency=slider("float", "mean time per agent call (s)", latency, 0.5, 6.0, 0.5, ".1f"),
     )
 
-    def run(v: dict) -> SimulationResult:
-        return simulate(
-            pattern="mesh",
-            agents=v["agents"],
-            reliability=0.95,
-            trials=events,
-            seed=seed,
-            trace=True,
-            latency=Latency("exponential", v["latency"]),
-            mesh=Mesh(arrival_rate=v["arrival_rate"], ttl=ttl),
-        )
+    def view(v: dict) -> tuple:
+        return _mesh_view(v["agents"], round(v["arrival_rate"], 3), round(v["latency"], 3), events, ttl, seed)
 
-    first = run(dict(agents=agents, arrival_rate=arrival_rate, latency=latency))
+    first = _traced_mesh(agents, arrival_rate, latency, events, ttl, seed)
     timeline = timeline_figure(first, until=40.0, live=True, title="The first 40 seconds of a mesh")
     backlog = figure_widget(
         "Events waiting, and events missed, over the whole run",
@@ -274,13 +303,10 @@ def mesh_explorer(
     )
 
     def update(v: dict) -> str:
-        result = run(v)
-        apply_timeline(timeline, timeline_segments(result, None, until=40.0), timeline_rows(result))
-        t, waiting, t_missed, missed = backlog_curve(result)
-        horizon = float(result.mesh_stats["horizon"])
+        segments, rows, (t, waiting, t_missed, missed), s = view(v)
+        apply_timeline(timeline, segments, rows)
         backlog.data[0].update(x=t, y=waiting)
-        backlog.data[1].update(x=t_missed + [horizon], y=missed + [missed[-1]])
-        s = result.mesh_stats
+        backlog.data[1].update(x=t_missed + [float(s["horizon"])], y=missed + [missed[-1]])
         capacity = v["agents"] / v["latency"]
         return (
             f"<b>Capacity about {rate(capacity, ' events/s')} against {rate(v['arrival_rate'], ' arriving', 1)}.</b> "

@@ -12,6 +12,7 @@ The numbers come from :mod:`simulator`; this module arranges and draws them.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -192,6 +193,12 @@ def prefix_success(p: float, longest: int, trials: int, seed: int, **settings) -
     return out
 
 
+@lru_cache(maxsize=256)
+def _remembered_prefix_success(p: float, longest: int, trials: int, seed: int) -> tuple:
+    """:func:`prefix_success` of a setting already seen, without simulating it again."""
+    return tuple(prefix_success(p, longest, trials, seed))
+
+
 def reliability_explorer(
     reliability: float = 0.90, agents: int = 5, target: float = 0.90, trials: int = 4000, seed: int = 2
 ) -> Explorer:
@@ -243,19 +250,11 @@ def reliability_explorer(
         xaxis=dict(tickvals=lengths, range=[0.5, MAX_CHAIN + 0.5]),
         legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="left", x=0.02, bgcolor="rgba(255,255,255,0.8)"),
     )
-    cache: dict[float, list[tuple[float, float, float]]] = {}
-
-    def simulated(p: float):
-        key = round(p, 4)
-        if key not in cache:
-            cache.clear()
-            cache[key] = prefix_success(p, MAX_CHAIN, trials, seed)
-        return cache[key]
 
     def update(v: dict) -> str:
         p, n, goal = v["reliability"], v["agents"], v["target"]
         model = [100 * chain_reliability(p, k) for k in lengths]
-        points = simulated(p)
+        points = _remembered_prefix_success(round(p, 4), MAX_CHAIN, trials, seed)
         rate = [100 * s for s, _, _ in points]
         # traces are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
@@ -305,6 +304,12 @@ def perfect_share(reliability: float, runs: int, checks: int = 10_000, seed: int
     return float((spot_checks(reliability, runs, checks, seed) == runs).mean()), reliability**runs
 
 
+@lru_cache(maxsize=256)
+def _spot_check_counts(reliability: float, runs: int, checks: int, seed: int) -> tuple[int, ...]:
+    """How many of ``checks`` spot checks saw 0, 1, ... ``runs`` successes (remembered per setting)."""
+    return tuple(np.bincount(spot_checks(reliability, runs, checks, seed), minlength=runs + 1).tolist())
+
+
 def _binomial(runs: int, p: float) -> list[float]:
     return [math.comb(runs, k) * p**k * (1 - p) ** (runs - k) for k in range(runs + 1)]
 
@@ -337,8 +342,7 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
     def update(v: dict) -> str:
         p, n = v["reliability"], v["runs"]
         checks = max(100, budget // n)
-        successes = spot_checks(p, n, checks, seed)
-        counts = np.bincount(successes, minlength=n + 1)
+        counts = np.array(_spot_check_counts(round(p, 4), n, checks, seed))
         x = [100 * k / n for k in range(n + 1)]
         exact = _binomial(n, p)
         fig.data[0].update(x=x, y=100 * counts / checks, width=[100 / n * 0.8] * (n + 1))
@@ -450,6 +454,13 @@ def pass_curves(p: float, rho: float, max_k: int, trials: int, seed: int) -> tup
     return every, anyone
 
 
+@lru_cache(maxsize=256)
+def _remembered_pass_curves(p: float, rho: float, max_k: int, trials: int, seed: int) -> tuple[tuple, tuple]:
+    """:func:`pass_curves` of a setting already seen, without simulating it again."""
+    every, anyone = pass_curves(p, rho, max_k, trials, seed)
+    return tuple(every), tuple(anyone)
+
+
 def correlation_table(
     reliability: float = 0.9, rho: float = 0.5, ks=(1, 2, 3, 5, 8), trials: int = 20_000, seed: int = 0
 ) -> pd.DataFrame:
@@ -547,7 +558,7 @@ def correlation_explorer(
 
     def update(v: dict) -> str:
         p, rho = v["reliability"], v["rho"]
-        every, anyone = pass_curves(p, rho, max_k, trials, seed)
+        every, anyone = _remembered_pass_curves(round(p, 4), round(rho, 4), max_k, trials, seed)
         # traces are built empty and get x and y together here (see reliability_explorer)
         every_fig.data[0].update(x=ks, y=[100 * pass_hat_k(p, k) for k in ks])
         every_fig.data[1].update(x=ks, y=[100 * correlated_chain(p, k, rho) for k in ks])

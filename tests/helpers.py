@@ -27,7 +27,7 @@ def assert_same_rate(a: float, b: float, n_a: int, n_b: int, label: str = "rate"
     assert abs(a - b) <= sigmas * se + 1e-12, f"{label}: {a:.4f} vs {b:.4f}, tolerance {sigmas} x SE {se:.4f}"
 
 
-def _another_value(control):
+def another_value(control):
     """A valid value for a slider, drop-down or checkbox other than its current one."""
     if isinstance(control.value, bool):
         return not control.value
@@ -56,7 +56,7 @@ def assert_each_move_redraws_each_figure_once(box, monkeypatch, name: str):
         monkeypatch.setattr(go.FigureWidget, f"_send_{kind}_msg", record)
     for label, control in box.controls.items():
         sent.clear()
-        control.value = _another_value(control)
+        control.value = another_value(control)
         per_figure = {figure: [kind for fid, kind in sent if fid == figure] for figure, _ in sent}
         assert all(len(kinds) == 1 for kinds in per_figure.values()), f"{name}: moving {label!r} sent {per_figure}"
         for figure in box.figures:

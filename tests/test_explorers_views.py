@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import ipywidgets as widgets
@@ -19,7 +20,7 @@ from explorers.reliability import reliability_explorer
 from explorers.selfcheck import SELFCHECK_DIR, SelfCheck, load_self_checks, self_check
 from explorers.style import figure_widget, wrap_title
 from simulator import Latency, Mesh, backlog_curve, compare_strategies, simulate, throughput_share
-from tests.helpers import ROOT, assert_each_move_redraws_each_figure_once
+from tests.helpers import ROOT, another_value, assert_each_move_redraws_each_figure_once
 
 # --- lesson 01: the queue never goes below zero ------------------------------------------------
 
@@ -300,6 +301,35 @@ def test_a_move_redraws_each_figure_once_with_its_title_already_wrapped(name, mo
     """Every plotly message makes the browser redraw the figure; a title set after the data (to wrap
     it) used to send a second one on every move of four explorers."""
     assert_each_move_redraws_each_figure_once(getattr(explorers, name)(), monkeypatch, name)
+
+
+@pytest.mark.parametrize(
+    "module, factory, control",
+    [
+        ("explorers.reliability", "reliability_explorer", "reliability"),
+        ("explorers.reliability", "spot_check_explorer", "runs"),
+        ("explorers.reliability", "correlation_explorer", "rho"),
+        ("explorers.partial_failure", "silent_chain_explorer", "catch_rate"),
+        ("explorers.patterns", "mesh_explorer", "arrival_rate"),
+        ("explorers.patterns", "pattern_explorer", "latency"),
+    ],
+)
+def test_moving_back_to_a_setting_already_seen_draws_it_again_without_simulating(module, factory, control, monkeypatch):
+    """A learner sweeps a slider back and forth: settings already seen are remembered, not re-run."""
+    views = importlib.import_module(module)
+    runs = []
+    simulate = views.simulate
+    monkeypatch.setattr(views, "simulate", lambda *args, **kwargs: runs.append(1) or simulate(*args, **kwargs))
+    box = getattr(views, factory)()
+    widget = box.controls[control]
+    start, other = widget.value, another_value(widget)
+    widget.value = other
+    drawn = [figure.to_plotly_json()["data"] for figure in box.figures]
+    widget.value = start
+    runs.clear()
+    widget.value = other
+    assert not runs, f"{factory}: moving {control} back to {other} simulated it again"
+    assert [figure.to_plotly_json()["data"] for figure in box.figures] == drawn
 
 
 def test_widgets_are_widgets():
