@@ -380,12 +380,15 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
 
     def update(v: dict):
         fault = (v["agent"], (round(v["reliability"], 4), round(v["silent_share"], 4)))
-        defenses = (
+        chosen = (
             ("validate", bool(v["validate"])),
             ("completeness", bool(v["completeness"])),
             ("retries", int(v["retries"])),
             ("human_gate", bool(v["human_gate"])),
         )
+        # only the defenses switched on (every default is off): with none on, "yours" is the
+        # undefended batch itself, so a new agent or pattern runs one batch of real SQL, not two
+        defenses = tuple((name, value) for name, value in chosen if value)
         base, _, _ = _batch(path, runs, seed, v["pattern"], fault, ())
         yours, catches, seconds = _batch(path, runs, seed, v["pattern"], fault, defenses)
         for trace, outcome in zip(fig.data[:3], OUTCOME_ORDER):

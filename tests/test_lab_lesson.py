@@ -158,6 +158,24 @@ def test_each_move_of_the_defense_explorer_redraws_its_figure_once(warehouse, mo
     assert_each_move_redraws_each_figure_once(defense_explorer(warehouse, runs=6, seed=0), monkeypatch, "defense")
 
 
+def test_with_no_defense_on_a_new_agent_runs_one_batch_of_real_investigations(warehouse, monkeypatch):
+    """With every defense off, "your defenses" is the undefended batch: running it twice doubled the
+    wait for each new agent or pattern."""
+    import incident_lab
+
+    batches = []
+    real = incident_lab.shadow_run
+    monkeypatch.setattr(incident_lab, "shadow_run", lambda *a, **k: batches.append(k["pattern"]) or real(*a, **k))
+    box = defense_explorer(warehouse, runs=6, seed=5)
+    batches.clear()
+    box.controls["agent"].value = "source"
+    assert len(batches) == 1
+    base, yours = zip(*(trace.x for trace in box.figure.data[:3]))
+    assert base == yours
+    box.controls["validate"].value = True
+    assert len(batches) == 2, "a defense switched on runs its own batch"
+
+
 def test_shadow_and_bridge_views(warehouse):
     plan = {"impact": (0.8, 0.8)}
     report = shadow_run(warehouse, runs=36, seed=3, faults=FaultPlan(plan))
