@@ -22,6 +22,7 @@ from contextlib import ExitStack
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from .redraw import batch_redraw
 from .style import caption, caption_html, fit_title, sync_before_display
 
 
@@ -40,7 +41,8 @@ class Explorer(widgets.VBox):
 
     ``rows`` lays the controls out (default: one per line). ``update(values)`` receives
     ``{control name: value}``, changes the figures' data in place (it already runs inside
-    ``batch_update`` of every figure) and may return an HTML string for the readout line, or
+    :func:`~explorers.redraw.batch_redraw` of every figure, plotly's ``batch_update`` with a cheaper
+    drawing where that is exact) and may return an HTML string for the readout line, or
     ``(readout, captions)`` when a caption must change with the state it describes.
     ``figure`` is the first figure, ``figures`` all of them.
     """
@@ -96,7 +98,7 @@ class Explorer(widgets.VBox):
         started = time.perf_counter()
         with ExitStack() as stack:
             for figure in self.figures:
-                stack.enter_context(figure.batch_update())
+                stack.enter_context(batch_redraw(figure))
             result = self._update(self.values)
         for figure in self.figures:  # after the batch: inside it, plotly still reads the old title
             fit_title(figure)

@@ -46,7 +46,7 @@ def assert_each_move_redraws_each_figure_once(box, monkeypatch, name: str):
     from explorers.style import wrap_title
 
     sent: list[tuple[int, str]] = []
-    for kind in ("update", "relayout", "restyle"):
+    for kind in ("update", "relayout", "restyle", "animate"):
         original = getattr(go.FigureWidget, f"_send_{kind}_msg")
 
         def record(self, *args, _original=original, _kind=kind, **kwargs):

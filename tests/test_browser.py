@@ -52,6 +52,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 DOCS_SCREENSHOT = ROOT / "docs" / "lesson02_slider.png"
 LESSONS = {
     "lesson02": "notebooks/02_compound_reliability.ipynb",
+    "lesson03": "notebooks/03_partial_failures.ipynb",
     "lesson06": "notebooks/06_orders_daily_incident.ipynb",
     "lesson07": "notebooks/07_incident_lab.ipynb",
 }
@@ -106,6 +107,7 @@ UIS = {
 # Screenshot stem -> (front end, lesson). The stems are also the test ids.
 LESSON_PAGES = {"lesson02": ("lab", "lesson02"), "lesson06": ("lab", "lesson06"), "nb7_lesson02": ("nb7", "lesson02")}
 LESSON_PAGES["lesson07"] = ("lab", "lesson07")  # the incident lab: its first slider re-runs real investigations
+LESSON_PAGES["lesson03"] = ("lab", "lesson03")  # its first slider's moves are drawn in place (explorers.redraw)
 EXERCISE, SOLVED_EXERCISE = "reliability_math", ROOT / "tests" / "grader_solutions" / "02_reliability_math.ipynb"
 EXERCISE_COPIES = ARTIFACTS / "browser-exercises"  # inside the server's root_dir (ROOT) and git-ignored
 WRONG_ANSWERS = {"five_at_85": "0.5"}  # 0.85**5 is 0.4437; the rubric allows +-0.005
@@ -784,6 +786,95 @@ IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
     traces: el.data ? el.data.length : null,
   };
 }"""
+
+
+def in_place_moves() -> list[tuple[str, dict, list, list]]:
+    """Every move of every explorer that goes out as a redraw in place: the figure before the move
+    and the edits, both as plotly JSON (see :mod:`explorers.redraw`)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    from _plotly_utils.utils import PlotlyJSONEncoder
+
+    import explorers
+    from tests.helpers import another_value
+
+    moves, pending = [], []
+    original = go.FigureWidget._send_animate_msg
+
+    def record(self, styles_data, relayout_data, trace_indexes, animation_opts):
+        pending.append((self, json.loads(json.dumps(styles_data, cls=PlotlyJSONEncoder)), trace_indexes))
+        return original(self, styles_data, relayout_data, trace_indexes, animation_opts)
+
+    go.FigureWidget._send_animate_msg = record
+    try:
+        for name in (n for n in explorers.__all__ if n.endswith("_explorer")):
+            box = getattr(explorers, name)()
+            for label, control in box.controls.items():
+                for _ in range(2):
+                    before = {id(f): json.loads(pio.to_json(f)) for f in box.figures}
+                    pending.clear()
+                    control.value = another_value(control)
+                    moves += [(f"{name}: {label}", before[id(f)], edits, traces) for f, edits, traces in pending]
+    finally:
+        go.FigureWidget._send_animate_msg = original
+    return moves
+
+
+# Plotly.update and Plotly.animate on two copies of one figure, then both drawings compared element by
+# element with their attributes sorted (the two paths set some attributes in a different order). Ids,
+# clip paths and trace and legend uids are random per plot; a full redraw writes the default opacity out.
+SAME_PICTURE = """async ([figure, edits, traces]) => {
+  const draw = async () => {
+    const el = document.createElement('div');
+    el.style.width = '900px';
+    document.body.appendChild(el);
+    await Plotly.newPlot(el, structuredClone(figure.data), structuredClone(figure.layout));
+    return el;
+  };
+  const full = await draw(), inPlace = await draw();
+  const restyle = {};
+  edits.forEach((edit, i) => Object.entries(edit).forEach(([key, value]) => {
+    (restyle[key] ??= traces.map(() => undefined))[i] = value;
+  }));
+  await Plotly.update(full, restyle, {}, traces);
+  await Plotly.animate(inPlace, {data: edits, traces}, %s);
+  const value = (v) => v.replace(/clip[0-9a-f]{6,}/g, 'clip').replace(/(trace|legend)[0-9a-f]{6}/g, '$1');
+  const canon = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+    if (node.nodeType !== Node.ELEMENT_NODE) return '';
+    const attrs = [...node.attributes].filter((a) => a.name !== 'id' && !(a.name === 'style' && a.value === 'opacity: 1;'))
+      .map((a) => `${a.name}="${value(a.value)}"`).sort().join(' ');
+    return `<${node.localName} ${attrs}>${[...node.childNodes].map(canon).join('')}</${node.localName}>`;
+  };
+  const svg = (el) => [...el.querySelectorAll('svg.main-svg')].map(canon).join('');
+  const a = svg(full), b = svg(inPlace);
+  full.remove(); inPlace.remove();
+  if (a === b) return null;
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  return `full redraw: ...${a.slice(Math.max(0, i - 120), i + 80)}\nin place:    ...${b.slice(Math.max(0, i - 120), i + 80)}`;
+}"""
+
+
+@pytest.mark.browser
+def test_a_redraw_in_place_draws_what_a_full_redraw_draws(browser):
+    """Every explorer move the kit draws with Plotly.animate (no redraw) must leave the same SVG as
+    plotly's own Plotly.update of the same change would."""
+    from explorers.redraw import IN_PLACE
+
+    moves = in_place_moves()
+    assert len({label for label, *_ in moves}) >= 8, "the explorers' data-only moves no longer go in place"
+    page = browser.new_page()
+    try:
+        page.set_content("<html><body></body></html>")
+        page.add_script_tag(
+            path=str(next(Path(sys.modules["plotly"].__file__).parent.glob("package_data/plotly.min.js")))
+        )
+        script = SAME_PICTURE % json.dumps(IN_PLACE)
+        different = {label: diff for label, *move in moves if (diff := page.evaluate(script, move))}
+    finally:
+        page.close()
+    assert not different, "\n\n".join(f"{label}\n{diff}" for label, diff in different.items())
 
 
 @pytest.mark.browser

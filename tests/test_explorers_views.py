@@ -332,6 +332,88 @@ def test_moving_back_to_a_setting_already_seen_draws_it_again_without_simulating
     assert [figure.to_plotly_json()["data"] for figure in box.figures] == drawn
 
 
+def _drawn_how(figure: go.FigureWidget, change, monkeypatch) -> str:
+    """Which plotly message ``change(figure)`` inside batch_redraw sends: "animate" or "update"."""
+    from explorers.redraw import batch_redraw
+
+    sent = []
+    for kind in ("update", "animate"):
+        monkeypatch.setattr(figure, f"_send_{kind}_msg", lambda *args, _kind=kind, **kwargs: sent.append(_kind))
+    with batch_redraw(figure):
+        change(figure)
+    assert len(sent) == 1, sent
+    return sent[0]
+
+
+def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
+    figure.update_layout(xaxis_range=[0, 5], yaxis_range=[0, 10])
+    return figure
+
+
+@pytest.mark.parametrize(
+    "build, change, expected",
+    [
+        (
+            lambda: _fixed(go.FigureWidget(go.Scatter(x=[1, 2], y=[1, 2]))),
+            lambda f: setattr(f.data[0], "y", [3, 4]),
+            "animate",
+        ),
+        (
+            lambda: _fixed(go.FigureWidget(go.Bar(x=["a", "b"], y=[1, 2]))),
+            lambda f: setattr(f.data[0], "text", ["1", "2"]),
+            "animate",
+        ),
+        (lambda: go.FigureWidget(go.Scatter(x=[1, 2], y=[1, 2])), lambda f: setattr(f.data[0], "y", [3, 4]), "update"),
+        (
+            lambda: go.FigureWidget(go.Bar(x=["a", "b"], y=[1, 2]), layout=dict(yaxis_range=[0, 9])),
+            lambda f: setattr(f.data[0], "text", ["1", "2"]),
+            "update",
+        ),
+        (
+            lambda: _fixed(go.FigureWidget(go.Bar(x=["a", "b"], y=[1, 2]))),
+            lambda f: setattr(f.data[0].marker, "color", ["red", "blue"]),
+            "update",
+        ),
+        (
+            lambda: _fixed(go.FigureWidget(go.Scatter(x=[1, 2], y=[1, 2], error_y=dict(array=[0.1, 0.1])))),
+            lambda f: setattr(f.data[0], "y", [3, 4]),
+            "update",
+        ),
+        (
+            lambda: _fixed(go.FigureWidget(go.Scatter(x=[1, 2], y=[1, 2]))),
+            lambda f: (setattr(f.data[0], "y", [3, 4]), setattr(f.layout.title, "text", "new")),
+            "update",
+        ),
+        (
+            lambda: _fixed(go.FigureWidget(go.Heatmap(z=[[1, 2]]))),
+            lambda f: setattr(f.data[0], "z", [[3, 4]]),
+            "update",
+        ),
+    ],
+    ids=[
+        "points-fixed",
+        "bar-text-fixed",
+        "autorange",
+        "text-on-a-ranging-axis",
+        "bar-colour",
+        "error-bars",
+        "title",
+        "heatmap",
+    ],
+)
+def test_only_data_that_moves_nothing_but_its_own_trace_is_redrawn_in_place(build, change, expected, monkeypatch):
+    assert _drawn_how(build(), change, monkeypatch) == expected
+
+
+def test_plotlys_batch_internals_are_still_there():
+    """explorers.redraw drives plotly's batch by hand; an upgrade that renames these must fail here."""
+    figure = go.FigureWidget(go.Scatter(y=[1]))
+    for name in ("_in_batch_mode", "_batch_trace_edits", "_batch_layout_edits"):
+        assert hasattr(figure, name), name
+    for name in ("_perform_batch_animate", "_build_update_params_from_batch", "plotly_update"):
+        assert callable(getattr(figure, name)), name
+
+
 def test_widgets_are_widgets():
     assert isinstance(mesh_explorer(), widgets.VBox)
 

@@ -1,0 +1,87 @@
+"""How a live figure goes to the browser after a move: one message, drawn the cheaper way when that is exact.
+
+Plotly's ``batch_update`` sends ``Plotly.update``, which replots the whole figure in the browser:
+defaults, axes, ticks, legend and margins, 20 to 100 ms per figure on the kit's 2-core machine,
+most of what a learner waits for after moving a slider. When a move changes only where a
+trace's points or bars sit, on axes whose ranges are fixed, nothing around the traces can change;
+``Plotly.animate`` with a zero-length transition and no redraw then moves just the traces, for
+about a third of the time, and draws the same picture.
+
+The same picture is not true of every change (checked by comparing the drawn SVG of both paths):
+a bar's colour does not change without a redraw, error bars are drawn slightly differently, and an
+axis that ranges itself to the data keeps its old range. :func:`redraws_in_place` therefore lets
+through only data that cannot move anything but its own trace, and everything else goes through
+``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
+holds every explorer's in-place moves to the full redraw's picture.
+
+The kit's second use of plotly's private batch attributes (with ``sync_before_display``), checked on
+plotly 6.x and 7.1; ``test_plotlys_batch_internals_are_still_there`` fails if an upgrade removes them.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import plotly.graph_objects as go
+
+#: Plotly.animate's options for a change drawn at once, moving only the traces.
+IN_PLACE = {"transition": {"duration": 0}, "frame": {"duration": 0, "redraw": False}}
+
+#: Trace properties a redraw in place draws exactly, by trace type, and the axes each one can move
+#: ("both": the trace's two axes; a text label can push out either one).
+_IN_PLACE_PROPS = {
+    "scatter": {"x": "x", "y": "y", "text": "both", "hovertext": "", "customdata": "", "marker.color": ""},
+    "bar": {"x": "x", "y": "y", "text": "both", "hovertext": "", "customdata": ""},
+}
+
+
+def _axis_is_fixed(layout: go.Layout, axis_id: str) -> bool:
+    """An axis with a range of its own: new data cannot change its ticks."""
+    name = f"{axis_id[0]}axis{axis_id[1:]}"
+    if name not in layout:
+        return False
+    return layout[name].range is not None and layout[name].autorange in (None, False)
+
+
+def redraws_in_place(figure: go.FigureWidget) -> bool:
+    """True when the figure's pending batch only moves traces' data on fixed axes (see the module)."""
+    trace_edits, layout_edits = figure._batch_trace_edits, figure._batch_layout_edits
+    if layout_edits or not trace_edits:
+        return False
+    for index, edits in trace_edits.items():
+        trace = figure.data[index]
+        allowed = _IN_PLACE_PROPS.get(trace.type)
+        if allowed is None or any(key not in allowed for key in edits):
+            return False
+        if trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json():
+            return False  # error bars drawn in place differ from a full redraw's
+        axes = {"x": trace.xaxis or "x", "y": trace.yaxis or "y"}
+        for key in edits:
+            moved = axes.values() if allowed[key] == "both" else [axes[allowed[key]]] if allowed[key] else []
+            if not all(_axis_is_fixed(figure.layout, axis) for axis in moved):
+                return False
+    return True
+
+
+@contextmanager
+def batch_redraw(figure: go.FigureWidget):
+    """Like ``figure.batch_update()``: every change inside goes out in one message, drawn in place
+    when :func:`redraws_in_place` says that is exact, else as a full ``Plotly.update``."""
+    if figure._in_batch_mode:
+        yield
+        return
+    figure._in_batch_mode = True
+    try:
+        yield
+    finally:
+        figure._in_batch_mode = False
+        if redraws_in_place(figure):
+            figure._perform_batch_animate(IN_PLACE)
+        else:  # what batch_update does on leaving
+            restyle, relayout, traces = figure._build_update_params_from_batch()
+            figure.plotly_update(restyle_data=restyle, relayout_data=relayout, trace_indexes=traces)
+            figure._batch_layout_edits.clear()
+            figure._batch_trace_edits.clear()
+
+
+__all__ = ["IN_PLACE", "batch_redraw", "redraws_in_place"]
