@@ -8,8 +8,9 @@ trace's points or bars sit, on axes whose ranges are fixed, nothing around the t
 about a third of the time, and draws the same picture.
 
 The same picture is not true of every change (checked by comparing the drawn SVG of both paths):
-a bar's colour does not change without a redraw, error bars are drawn slightly differently, and an
-axis that ranges itself to the data keeps its old range. :func:`redraws_in_place` therefore lets
+a bar's colour does not change without a redraw, error bars are drawn slightly differently, an
+edited bar trace can end up drawn above bars that were not edited, and an axis that ranges itself
+to the data keeps its old range. :func:`redraws_in_place` therefore lets
 through only data that cannot move anything but its own trace, and everything else goes through
 ``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
 holds every explorer's in-place moves to the full redraw's picture.
@@ -56,6 +57,13 @@ def redraws_in_place(figure: go.FigureWidget) -> bool:
         if trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json():
             return False  # error bars drawn in place differ from a full redraw's
         axes = {"x": trace.xaxis or "x", "y": trace.yaxis or "y"}
+        if trace.type == "bar" and any(  # drawn in place, an edited bar trace can move above the others
+            other.type == "bar"
+            and (other.xaxis or "x", other.yaxis or "y") == (axes["x"], axes["y"])
+            and i not in trace_edits
+            for i, other in enumerate(figure.data)
+        ):
+            return False
         for key in edits:
             moved = axes.values() if allowed[key] == "both" else [axes[allowed[key]]] if allowed[key] else []
             if not all(_axis_is_fixed(figure.layout, axis) for axis in moved):

@@ -389,6 +389,16 @@ def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
             lambda f: setattr(f.data[0], "z", [[3, 4]]),
             "update",
         ),
+        (
+            lambda: _fixed(go.FigureWidget([go.Bar(x=[1, 2], y=[1, 2]), go.Bar(x=[1, 2], y=[2, 1])])),
+            lambda f: setattr(f.data[1], "y", [3, 4]),
+            "update",
+        ),
+        (
+            lambda: _fixed(go.FigureWidget([go.Bar(x=[1, 2], y=[1, 2]), go.Bar(x=[1, 2], y=[2, 1])])),
+            lambda f: (setattr(f.data[0], "y", [3, 4]), setattr(f.data[1], "y", [4, 3])),
+            "animate",
+        ),
     ],
     ids=[
         "points-fixed",
@@ -399,6 +409,8 @@ def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
         "error-bars",
         "title",
         "heatmap",
+        "one-of-two-bar-traces",
+        "both-bar-traces",
     ],
 )
 def test_only_data_that_moves_nothing_but_its_own_trace_is_redrawn_in_place(build, change, expected, monkeypatch):
