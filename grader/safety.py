@@ -151,13 +151,17 @@ def storable(text: object) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
 
 
+#: libyaml's safe loader when PyYAML was built with it (about 4 times faster), else PyYAML's own.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def safe_yaml(text: str, *, what: str = "YAML") -> object:
     """``yaml.safe_load`` behind a size, alias, depth and node-count guard (no YAML bombs)."""
     if len(text) > MAX_YAML_CHARS:
         raise UnsafeInput(f"{what} is {len(text)} characters, over the {MAX_YAML_CHARS} allowed")
     aliases = depth = nodes = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_YAML_ALIASES:
@@ -173,7 +177,7 @@ def safe_yaml(text: str, *, what: str = "YAML") -> object:
                 nodes += 1
             if nodes > MAX_YAML_NODES:
                 raise UnsafeInput(f"{what} has more than {MAX_YAML_NODES} values")
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader, C or Python
     except UnsafeInput:
         raise
     except ValueError as exc:  # Python's own limit on integer digits, met inside the YAML loader
