@@ -184,7 +184,8 @@ def safe_yaml(text: str, *, what: str = "YAML") -> object:
         raise ValueError(f"{what} holds a number too long to read ({str(exc).split(':')[0]})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
+        last_line = text.count("\n") + 1  # libyaml marks the end of the text one line past the last
+        where = f" (line {min(mark.line + 1, last_line)})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ValueError(f"{what} does not parse{where}: {problem}") from None
     if aliases and _expanded_size(value, MAX_YAML_NODES) > MAX_YAML_NODES:

@@ -91,7 +91,16 @@ f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
 """
 
 
-def test_yaml_bombs_deep_nesting_and_tags_are_refused(tmp_path):
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_yaml_bombs_deep_nesting_and_tags_are_refused(tmp_path, loader, monkeypatch):
+    """The same guard with libyaml's loader and with PyYAML's own (the fallback without libyaml)."""
+    import yaml
+
+    import grader.safety
+
+    if not hasattr(yaml, loader):
+        pytest.skip(f"PyYAML was built without {loader}")
+    monkeypatch.setattr(grader.safety, "_SAFE_LOADER", getattr(yaml, loader))
     with pytest.raises(UnsafeInput, match="aliases"):
         safe_yaml(BOMB)
     small_bomb = f"a: &a {list(range(40))}\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]"
@@ -106,6 +115,8 @@ def test_yaml_bombs_deep_nesting_and_tags_are_refused(tmp_path):
         safe_yaml(f"!!python/object/apply:os.system ['touch {marker}']")
     assert not marker.exists()
     assert safe_yaml("a: &x 1\nb: *x") == {"a": 1, "b": 1}
+    with pytest.raises(ValueError, match="line 2"):
+        safe_yaml("a: 1\nb: [unclosed")
 
 
 def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
