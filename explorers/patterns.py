@@ -241,8 +241,10 @@ def backlog_note(arriving: float, capacity: float, missed: int | None, ttl: floa
     )
 
 
+@lru_cache(maxsize=4)
 def _traced_mesh(agents: int, arrival_rate: float, latency: float, events: int, ttl: float, seed: int):
-    """One traced mesh run of ``events`` events."""
+    """One traced mesh run of ``events`` events (kept, so the explorer's first figure and its first
+    view share one run instead of simulating it twice at start-up)."""
     return simulate(
         pattern="mesh",
         agents=agents,
