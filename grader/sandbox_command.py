@@ -97,6 +97,9 @@ def bwrap_command(bwrap, files, input_bytes, prelude_fd, code_fd, status_fd) -> 
         "--clearenv",
         *(x for key, value in ENVIRONMENT.items() for x in ("--setenv", key, value)),
         "--ro-bind", "/usr", "/usr",
+        # the scratch /tmp before the interpreter's folders: a kit (and its .venv) cloned under /tmp
+        # is bound on top of it, instead of being hidden by it
+        "--perms", "1777", "--size", str(LIMITS.scratch_mb * mb), "--tmpfs", "/tmp",
     ]  # fmt: skip
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
         if os.path.islink(top):
@@ -117,7 +120,6 @@ def bwrap_command(bwrap, files, input_bytes, prelude_fd, code_fd, status_fd) -> 
         "--proc", "/proc",
         "--dev", "/dev",
         "--perms", "1777", "--size", str(LIMITS.shm_mb * mb), "--tmpfs", "/dev/shm",
-        "--perms", "1777", "--size", str(LIMITS.scratch_mb * mb), "--tmpfs", "/tmp",
         "--perms", "1777", "--size", str(LIMITS.scratch_mb * mb + input_bytes), "--tmpfs", WORKDIR,
     ]  # fmt: skip
     for fd, name in files:  # world-writable because, under root, bubblewrap makes them root's

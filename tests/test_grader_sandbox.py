@@ -647,3 +647,14 @@ print(json.dumps({"pid": os.getpid(), "uid": os.getuid(), "ns": {n: os.readlink(
     assert result.value["pid"] <= 3 and result.value["uid"] == 65534
     for name, link in result.value["ns"].items():
         assert link != os.readlink(f"/proc/self/ns/{name}"), name
+
+
+def test_an_interpreter_under_tmp_is_bound_after_the_scratch_tmp(monkeypatch):
+    """A kit cloned under /tmp (mktemp -d) has its .venv there: the sandbox's own /tmp must not hide it.
+    bubblewrap mounts in argument order, so the scratch tmpfs must come before the binds inside it."""
+
+    monkeypatch.setattr(sandbox_command, "_python_dirs", lambda: ["/tmp/tmp.kit/.venv", "/opt/python"])
+    args, _ = sandbox_command.bwrap_command("bwrap", [], 0, 3, 4, 5)
+    scratch = next(i for i in range(len(args) - 1) if args[i] == "--tmpfs" and args[i + 1] == "/tmp")
+    bound = [i for i in range(len(args) - 2) if args[i] == "--ro-bind" and args[i + 2] == "/tmp/tmp.kit/.venv"]
+    assert bound and all(i > scratch for i in bound), "the scratch /tmp is mounted over the interpreter"
