@@ -6,10 +6,23 @@ Statistical checks use fixed seeds and a tolerance of a few standard errors.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGMAS = 4.0  # tolerance in standard errors: a false alarm about once in 16,000 checks
+#: Set to 1 by ``.ci/run``, which installs Chromium and bubblewrap: there a missing part is a broken
+#: machine, and the tests that need it fail instead of skipping (a skip would pass CI unseen).
+REQUIRE_PARTS = "ORCHLAB_REQUIRE_PARTS"
+
+
+def missing_part(reason: str):
+    """Skip a test for want of a system part (Chromium, bubblewrap), or fail it under ``.ci/run``."""
+    if os.environ.get(REQUIRE_PARTS) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_PARTS}=1: .ci/run installs this part, so it must work here)")
+    pytest.skip(reason)
 
 
 def assert_rate(observed: float, expected: float, trials: int, label: str = "rate", sigmas: float = SIGMAS):

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from orchlab.lab import JUPYTER_CONFIG
-from tests.helpers import ROOT
+from tests.helpers import ROOT, missing_part
 
 ARTIFACTS = ROOT / "test-artifacts"
 DOCS_SCREENSHOT = ROOT / "docs" / "lesson02_slider.png"
@@ -210,7 +210,7 @@ def as_root_flags() -> list[str]:
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        pytest.skip(INSTALL_HINT)
+        missing_part(INSTALL_HINT)
     return path
 
 

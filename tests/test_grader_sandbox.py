@@ -1,7 +1,8 @@
 """The sandbox holds: each test is an escape a hostile submission has tried, and it must fail.
 
 Every run is bounded by ``run_isolated``'s own timeout (one to five seconds here). Without
-bubblewrap these tests skip with the same line the sandbox refuses with. Each harmful probe
+bubblewrap these tests skip with the same line the sandbox refuses with (under ``.ci/run``,
+which installs bubblewrap, they fail instead). Each harmful probe
 first checks that it really is confined (see :func:`probe`), so a broken sandbox fails these
 tests instead of letting them kill, fill or overwrite the machine that runs them.
 """
@@ -24,10 +25,19 @@ import pytest
 
 from grader import sandbox, sandbox_command
 from grader.sandbox import LIMITS, SandboxUnavailable, run_isolated, sandbox_available
-from tests.helpers import ROOT
+from tests.helpers import REQUIRE_PARTS, ROOT, missing_part
 
 AVAILABLE, WHY = sandbox_available()
-needs_sandbox = pytest.mark.skipif(not AVAILABLE, reason=WHY)
+
+
+@pytest.fixture
+def working_sandbox():
+    """Skips the test, or fails it under .ci/run, when bubblewrap cannot run a sandbox here."""
+    if not AVAILABLE:
+        missing_part(WHY)
+
+
+needs_sandbox = pytest.mark.usefixtures("working_sandbox")
 
 
 def host_processes_with(needle: bytes) -> list[int]:
@@ -153,6 +163,19 @@ def test_refuses_to_run_without_bubblewrap(monkeypatch):
     with pytest.raises(SandboxUnavailable) as refused:
         run_isolated("print(1)")
     assert str(refused.value) == why
+
+
+def test_a_missing_part_skips_on_a_laptop_and_fails_under_ci(monkeypatch):
+    """.ci/run installs bubblewrap and Chromium and sets the switch: a test that then finds one
+    missing fails, so a sandbox that stopped working cannot pass CI as a row of skips."""
+    monkeypatch.delenv(REQUIRE_PARTS, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="bwrap is not installed"):
+        missing_part("bwrap is not installed")
+    monkeypatch.setenv(REQUIRE_PARTS, "1")
+    with pytest.raises(pytest.fail.Exception, match="bwrap is not installed"):
+        missing_part("bwrap is not installed")
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci.index(f"export {REQUIRE_PARTS}=1") < ci.index("make test")
 
 
 def test_an_old_bubblewrap_is_refused(monkeypatch, tmp_path):
