@@ -28,6 +28,7 @@ from .timeline import (
     TIME_AXIS,
     apply_timeline,
     apply_topology,
+    empty_timeline,
     timeline_figure,
     timeline_rows,
     timeline_segments,
@@ -106,13 +107,9 @@ def pattern_explorer(
         latency=slider("float", "mean time per agent call (s)", latency, 0.5, 10.0, 0.5, ".1f"),
         spread=slider("float", "spread of call times (coefficient of variation)", spread, 0.0, 1.5, 0.1, ".1f"),
     )
-    first = explorer_scenario(pattern, agents, latency, spread)
-    timeline = timeline_figure(
-        simulate(first, trials=20 if pattern == "mesh" else 1, seed=seed, trace=True),
-        live=True,
-        until=30.0 if pattern == "mesh" else None,
-    )
-    topo = topology_figure(first, live=True)
+    _, first_rows, _ = _pattern_timeline(pattern, agents, round(latency, 3), round(spread, 3), seed)
+    timeline = empty_timeline(first_rows, f"Timeline of one run: {PATTERN_LABELS[pattern]}", live=True)
+    topo = topology_figure(explorer_scenario(pattern, agents, latency, spread), live=True)
 
     def update(v: dict) -> str:
         scenario = explorer_scenario(v["pattern"], v["agents"], v["latency"], v["spread"])

@@ -243,7 +243,14 @@ def timeline_figure(
 ) -> go.Figure:
     """A Gantt-style timeline of one traced trial: which agent worked when, and where it waited."""
     rows = timeline_rows(result)
-    title = title or f"Timeline of one run: {PATTERN_LABELS[result.scenario.pattern]}"
+    fig = empty_timeline(rows, title or f"Timeline of one run: {PATTERN_LABELS[result.scenario.pattern]}", live)
+    apply_timeline(fig, timeline_segments(result, trial, until), rows)
+    return fig
+
+
+def empty_timeline(rows: list[str], title: str, live: bool = False) -> go.Figure:
+    """A timeline with its rows and no bars yet, for an explorer whose first refresh fills it in
+    with :func:`apply_timeline` (so it need not simulate the first run a second time)."""
     make = figure_widget if live else styled_figure
     fig = make(title, TIME_AXIS, "agent", height=_timeline_height(len(rows)), traces=_timeline_traces())
     fig.update_layout(
@@ -254,7 +261,6 @@ def timeline_figure(
         legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.01),
         margin=dict(r=230),
     )
-    apply_timeline(fig, timeline_segments(result, trial, until), rows)
     return fig
 
 
@@ -405,6 +411,7 @@ def topology_figure(
 __all__ = [
     "first_trial",
     "timeline_figure",
+    "empty_timeline",
     "timeline_segments",
     "timeline_rows",
     "apply_timeline",

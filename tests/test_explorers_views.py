@@ -436,3 +436,23 @@ def test_slider_values_carry_no_float_noise_for_screen_readers():
     slider.value = 0.8999999999999999  # what step arithmetic in the browser sends
     assert slider.value == 0.9 and repr(slider.value) == "0.9"
     assert "0.8999" not in box.figure.layout.title.text
+
+
+@pytest.mark.parametrize("factory", ["pattern_explorer", "mesh_explorer"])
+def test_lesson_01s_explorers_simulate_their_first_traced_run_once(factory, monkeypatch):
+    """The first figure and the first refresh share one traced run: building an explorer in a
+    notebook cell pays for its first simulation once, not twice."""
+    from explorers import patterns
+
+    for remembered in (patterns._pattern_timeline, patterns._traced_mesh, patterns._mesh_view):
+        remembered.cache_clear()
+    traced = []
+    simulate = patterns.simulate
+    monkeypatch.setattr(
+        patterns,
+        "simulate",
+        lambda *args, **kwargs: (traced.append(1) if kwargs.get("trace") else None) or simulate(*args, **kwargs),
+    )
+    box = getattr(patterns, factory)()
+    assert len(traced) == 1, f"{factory} ran its first traced simulation {len(traced)} times"
+    assert box.figure.data[0].showlegend is not None and any(len(trace.x or ()) for trace in box.figure.data)
