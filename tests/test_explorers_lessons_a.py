@@ -60,8 +60,9 @@ from simulator import (
     simulate,
     where_caught_table,
 )
+from tests.helpers import another_value
 
-#: Each explorer, and the control moves to make in order. Every move must change a figure's data.
+#: Each explorer, and the control moves to make in order ("+step": one step along, or back at the end). Every move must change a figure's data.
 #: Some moves set up context first: retries only matter once something catches failures.
 MOVES = {
     "first_slider": (first_slider_explorer, [("agents", 5), ("agents", 1)]),
@@ -111,16 +112,6 @@ def figure_data(explorer: Explorer) -> list:
 
 def layout_of(explorer: Explorer) -> list:
     return [fig.to_plotly_json()["layout"] for fig in explorer.figures]
-
-
-def next_value(control: widgets.Widget, target):
-    if target == "+step":
-        return (
-            control.value + control.step
-            if control.value + control.step <= control.max
-            else control.value - control.step
-        )
-    return target
 
 
 def assert_labelled(fig: go.Figure, where: str):
@@ -182,7 +173,7 @@ def test_every_move_changes_figure_data_in_place(name, capsys, record_property):
     timings = []
     for control_name, target in moves:
         control = explorer.controls[control_name]
-        value = next_value(control, target)
+        value = another_value(control) if target == "+step" else target
         assert value != control.value, f"{name}: move {control_name} to {target} does not change it"
         before = figure_data(explorer)
         started = time.perf_counter()
