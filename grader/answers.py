@@ -15,14 +15,19 @@ _PLACEHOLDERS = re.compile(r"^\s*(?:\.\.\.|…|todo|tbd|your answer(?: here)?|<[
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$|^\s*~~~[\w-]*\s*$")
 _BLANK_ENTRY = re.compile(r"[ \t]*(?:[\w-]+[ \t]*:[ \t]*(?:\.\.\.|~|null|''|\"\")?[ \t]*)?$")  # key with no value
 PLACEHOLDER_MARK = "✎"  # starts the visible "type here" line of an exercise's answer cell
-_PLACEHOLDER_LINE = re.compile(rf"^[ \t>*_]*{PLACEHOLDER_MARK}")
+#: The "✎ *Replace this line ...*" prompt itself: removed, while anything a learner typed beside it stays.
+_PLACEHOLDER_PROMPT = re.compile(
+    rf"(?:^[ \t>*_]*)?{PLACEHOLDER_MARK}[ \t]*(?:([*_]{{1,2}})[ \t]*replace this line.*?\1|replace this line[^\n]*)",
+    re.I | re.S | re.M,
+)
 
 
 def clean(raw: str, kind: str) -> str:
-    """The answer without instructions: HTML comments, code fences, the cell's ✎ placeholder line
-    (left unchanged it is no answer), and for data, # comments."""
+    """The answer without instructions: HTML comments, code fences, the cell's ✎ placeholder prompt
+    (left unchanged it is no answer; text typed after it or after the ✎ stays), and for data, # comments."""
     text = strip_html_comments(raw.replace("\r\n", "\n"))
-    lines = [line for line in text.split("\n") if not _FENCE.match(line) and not _PLACEHOLDER_LINE.match(line)]
+    text = _PLACEHOLDER_PROMPT.sub("", text).replace(PLACEHOLDER_MARK, "")
+    lines = [line for line in text.split("\n") if not _FENCE.match(line)]
     if kind in ("number", "choice"):
         lines = [line.split("#", 1)[0] for line in lines]
     text = "\n".join(lines).strip()

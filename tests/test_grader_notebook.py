@@ -10,6 +10,8 @@ import pytest
 
 import grader.notebook as nbcheck
 from grader import check, check_button
+from grader.answers import PLACEHOLDER_MARK, clean, is_empty
+from grader.safety import strip_html_comments
 from tests.helpers import ROOT
 
 
@@ -108,18 +110,39 @@ def test_a_check_before_saving_says_first_that_nothing_is_saved(tmp_path, monkey
     assert not progress_file.exists()  # an empty check is not progress
 
 
-def test_unchanged_placeholders_are_empty_answers_and_every_answer_cell_shows_one():
-    for path in EXERCISES.glob("*.ipynb"):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            if any(t.startswith("answer:") for t in cell["metadata"].get("tags", [])):
-                text = "".join(cell["source"]).replace("<!--", "").strip()
-                assert text and not text.startswith("-->"), f"{path.name}: an answer cell shows nothing"
-    (design,) = [
-        c for c in json.loads(next(EXERCISES.glob("*_design.ipynb")).read_text())["cells"] if c["metadata"].get("tags")
-    ]
+def answer_cells(path) -> list[dict]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if any(t.startswith("answer:") for t in c["metadata"].get("tags", []))]
+
+
+@pytest.mark.parametrize("path", sorted(EXERCISES.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_answer_cell_shows_what_goes_there_before_the_learner_types(path):
+    """A Markdown cell renders without its HTML comments: one holding only a comment is an empty strip."""
+    assert answer_cells(path), f"{path.name} has no answer cell"
+    for cell in answer_cells(path):
+        source = "".join(cell["source"])
+        shown = strip_html_comments(source) if cell["cell_type"] == "markdown" else source
+        assert shown.strip(), f"{path.name}: answer cell {cell['metadata']['tags']} shows nothing: {source!r}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in EXERCISES.glob("*.ipynb") if PLACEHOLDER_MARK in p.read_text()), ids=lambda p: p.stem
+)
+def test_an_unchanged_placeholder_is_no_answer_and_text_typed_beside_it_is_one(path):
+    (cell,) = [c for c in answer_cells(path) if PLACEHOLDER_MARK in "".join(c["source"])]
+    placeholder = "".join(cell["source"])
+    assert is_empty(placeholder, "prose")
+    for typed in (
+        placeholder + "\n\nI would use parallel fan-out.",
+        placeholder + " I would use parallel fan-out.",
+        f"{PLACEHOLDER_MARK} I would use parallel fan-out.",
+    ):
+        assert clean(typed, "prose") == "I would use parallel fan-out.", typed
+
+
+def test_the_design_exercise_grades_its_unchanged_placeholder_as_unanswered():
+    (design,) = answer_cells(next(EXERCISES.glob("*_design.ipynb")))
     placeholder = "".join(design["source"])
-    assert "✎" in placeholder
     result = check("orders_daily_design", answers={"design": placeholder})
     assert result.score == 0 and not any(c.answered for c in result.criteria)
     kept = check("orders_daily_design", answers={"design": placeholder + "\n\nI'd use parallel fan-out."})
