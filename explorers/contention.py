@@ -54,7 +54,7 @@ def _texts(values) -> list[str]:
 
 
 def _panel(table: pd.DataFrame, column: str) -> tuple[list[float], list[str]]:
-    """The bar lengths and labels of one panel (throughput as a % of the conflict-free rate)."""
+    """The bar lengths and labels of one panel (throughput as a % of the same agents' conflict-free run)."""
     if column == "throughput_share":
         shares = (100 * throughput_share(table)["throughput_share"]).round(1).tolist()
         return shares, [f"{v:.0f}%" for v in shares]

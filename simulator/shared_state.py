@@ -5,6 +5,11 @@ update reads, works for an exponential time (mean ``work_time`` seconds), then w
 ``contention`` is the share of its time an agent spends inside that read-to-write window
 (the rest it thinks, exponentially): near 0 writes rarely overlap, at 1 they always can.
 
+Each agent draws its thinking and first attempts from a stream of its own, and the work of any
+retry from a second one, so the four strategies meet the same draws (common random numbers):
+they differ only by what conflicts cost them. ``conflict_free_duration`` is the time the same
+agents need when nothing conflicts, the baseline of :func:`simulator.throughput_share`.
+
 * ``blind_overwrite`` writes what it computed: overlapping updates are lost (the baseline);
 * ``optimistic_locking`` writes only if the version it read is still current, else re-reads
   and redoes the work (a conflict retry);
@@ -18,7 +23,7 @@ import pandas as pd
 import simpy
 
 from .params import ParameterError, check_count
-from .randomness import python_stream
+from .randomness import child_seeds, python_stream
 
 STRATEGIES = ("blind_overwrite", "optimistic_locking", "event_sourcing", "agent_scoped")
 
@@ -42,7 +47,9 @@ def run_shared_state(
 ) -> dict:
     """One run of one strategy; returns lost updates, conflict retries, throughput and latency."""
     _check(strategy, agents, updates, contention)
-    rng = python_stream(seed)
+    streams = [python_stream(child) for child in child_seeds(seed, 2 * agents)]
+    pace, redo = streams[:agents], streams[agents:]  # per agent: thinking and first attempts; retries
+    conflict_free = [0.0] * agents
     env = simpy.Environment()
     record = {"value": 0, "version": 0}
     log: list[int] = []
@@ -55,13 +62,18 @@ def run_shared_state(
         nonlocal conflicts
         for _ in range(updates):
             if think_mean:
-                yield env.timeout(rng.expovariate(1 / think_mean))
+                thinking = pace[i].expovariate(1 / think_mean)
+                conflict_free[i] += thinking
+                yield env.timeout(thinking)
             started = env.now
+            work = pace[i].expovariate(1 / work_time)
+            conflict_free[i] += work
             while True:
                 seen_value, seen_version = record["value"], record["version"]
                 if strategy == "agent_scoped":
                     seen_value = own[i]
-                yield env.timeout(rng.expovariate(1 / work_time))
+                yield env.timeout(work)
+                work = redo[i].expovariate(1 / work_time)  # the next try, if this one conflicts
                 if strategy == "optimistic_locking" and record["version"] != seen_version:
                     conflicts += 1
                     continue
@@ -91,6 +103,7 @@ def run_shared_state(
         throughput=final / env.now if env.now else 0.0,
         mean_latency=sum(latencies) / len(latencies),
         duration=env.now,
+        conflict_free_duration=max(conflict_free),
     )
 
 

@@ -208,18 +208,19 @@ def mesh_load(
     return frame[[*columns, "utilization", "capacity"]]
 
 
-def throughput_share(table: pd.DataFrame, work_time: float = 1.0) -> pd.DataFrame:
+def throughput_share(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of a :func:`simulator.compare_strategies` or ``contention_sweep`` table with
-    ``throughput_share``: throughput as a share of the rate the same agents reach with no conflicts.
+    ``throughput_share``: throughput as a share of what the same agents, with the same draws, reach
+    when nothing conflicts (every update kept, no retries: ``conflict_free_duration``).
 
     The contention knob sets how much of its time an agent spends inside the read-to-write window
     by shortening its thinking time, so more contention also means more attempts per second: raw
-    throughput rises with contention for every strategy. Divided by the conflict-free rate
-    (``agents x contention / work_time``), it shows what each strategy loses to conflicts.
+    throughput rises with contention for every strategy. The share takes that out: event sourcing
+    and agent-scoped state stay at 1, blind overwrite keeps the share of updates it did not lose,
+    and optimistic locking the share of time not spent redoing work.
     """
     out = table.copy()
-    ideal = out["agents"] * out["contention"] / work_time
-    out["throughput_share"] = out["throughput"] / ideal
+    out["throughput_share"] = out["throughput"] * out["conflict_free_duration"] / out["expected_total"]
     return out
 
 

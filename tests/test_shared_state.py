@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from simulator import throughput_share
 from simulator.shared_state import STRATEGIES, compare_strategies, contention_sweep, run_shared_state
 from simulator.sqlite_contention import compare_sqlite, replay_events
 
@@ -24,6 +25,27 @@ def test_contention_raises_losses_and_conflicts():
     retries = sweep[sweep.strategy == "optimistic_locking"]["conflict_retries"].tolist()
     assert lost == sorted(lost) and lost[0] < lost[-1]
     assert retries[0] < min(retries[1:]) / 3  # overlap, and so conflicts, grow with contention
+
+
+@pytest.mark.parametrize(
+    "agents, contention, seed", [(2, 1.0, 0), (4, 0.05, 3), (4, 0.5, 0), (7, 0.3, 11), (10, 1.0, 5)]
+)
+def test_the_strategies_meet_the_same_draws_and_differ_only_by_what_conflicts_cost(agents, contention, seed):
+    """Common random numbers: strategies that never redo work take exactly the conflict-free time;
+    optimistic locking only adds retries to it, so no strategy beats the conflict-free run (a
+    shared stream once let optimistic locking beat event sourcing, and event sourcing score 112 %)."""
+    table = throughput_share(compare_strategies(agents, 40, contention, seed)).set_index("strategy")
+    free = table["conflict_free_duration"]
+    assert free.nunique() == 1
+    for strategy in ("blind_overwrite", "event_sourcing", "agent_scoped"):
+        assert table.loc[strategy, "duration"] == pytest.approx(free.iloc[0], rel=1e-12), strategy
+    assert table.loc["optimistic_locking", "duration"] >= free.iloc[0]
+    assert table.loc["event_sourcing", "throughput_share"] == pytest.approx(1.0, rel=1e-12)
+    assert table.loc["agent_scoped", "throughput_share"] == pytest.approx(1.0, rel=1e-12)
+    kept = table.loc["blind_overwrite", "final_value"] / table.loc["blind_overwrite", "expected_total"]
+    assert table.loc["blind_overwrite", "throughput_share"] == pytest.approx(kept, rel=1e-12)
+    assert table["throughput_share"].max() <= 1 + 1e-12
+    assert table.loc["optimistic_locking", "throughput"] <= table.loc["event_sourcing", "throughput"]
 
 
 def test_a_lone_agent_never_conflicts():
