@@ -79,3 +79,64 @@ def test_the_course_module_is_explained_once_where_the_learner_starts():
 def test_the_start_page_does_not_promise_arrow_keys_in_notebook_7():
     start = "\n".join(markdown_of(ROOT / "notebooks" / "00_start_here.ipynb"))
     assert "Notebook 7" in start and "drag" in start
+
+
+EXERCISES = sorted((ROOT / "exercises").glob("0*.ipynb"))
+README = ROOT / "README.md"
+EXERCISE_NAME = re.compile(r"0\d_[a-z_]+")
+
+
+def practised_by_lesson() -> dict[str, set[str]]:
+    """Each lesson's exercises, as its closing cell links them: the one place the mapping is decided."""
+    found = {}
+    for path in LESSONS[1:]:
+        last = nbformat.read(path, as_version=4).cells[-1].source
+        found[path.stem] = {Path(t).stem for t in map(lambda link: target(path, link), LINK.findall(last))
+                            if t.startswith("exercises/")}  # fmt: skip
+    return found
+
+
+def table_rows(text: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|")
+    ]
+
+
+def test_every_page_that_pairs_lessons_with_exercises_agrees_with_the_lessons():
+    """README, the contents page and the start page once disagreed on which lesson exercise 06 and 08 practise."""
+    expected = practised_by_lesson()
+    exercise_stems = {p.stem for p in EXERCISES}
+    assert set().union(*expected.values()) == exercise_stems, "an exercise no lesson links to"
+    readme = {row[0].strip("`"): set(EXERCISE_NAME.findall(row[2])) & exercise_stems
+              for row in table_rows(README.read_text(encoding="utf-8")) if row[0].strip("`") in expected}  # fmt: skip
+    assert readme == expected, "README's lesson table"
+    contents = {}
+    for row in table_rows(CONTENTS.read_text(encoding="utf-8")):
+        lesson = [Path(t).stem for t in LINK.findall(row[1] if len(row) > 1 else "")]
+        if lesson and lesson[0] in expected:
+            contents[lesson[0]] = {Path(t).stem for t in LINK.findall(row[2])}
+    assert contents == expected, "CONTENTS.md's lesson table"
+    start = "\n".join(markdown_of(ROOT / "notebooks" / "00_start_here.ipynb"))
+    after = {}
+    for row in table_rows(start):
+        linked = [Path(t).stem for t in LINK.findall(row[0])]
+        if linked and linked[0] in exercise_stems:
+            after[linked[0]] = {f"{int(n):02d}" for n in re.findall(r"\b0?(\d)\b", row[1])}
+    for lesson, exercises in expected.items():
+        for exercise in exercises:
+            assert lesson[:2] in after[exercise], (
+                f"the start page says to do {exercise} after lesson(s) {after[exercise]}"
+            )
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_an_exercise_ends_with_links_back_to_its_lesson_and_on(path):
+    last = nbformat.read(path, as_version=4).cells[-1]
+    assert last.cell_type == "markdown" and "## Where next" in last.source
+    onward = {target(path, link) for link in LINK.findall(last.source)}
+    assert all((ROOT / t).is_file() for t in onward), onward
+    lessons = {lesson for lesson, exercises in practised_by_lesson().items() if path.stem in exercises}
+    assert {f"notebooks/{lesson}.ipynb" for lesson in lessons} <= onward, f"{path.name} does not link back to {lessons}"
+    assert "notebooks/CONTENTS.md" in onward
