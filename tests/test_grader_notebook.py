@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import ipywidgets as widgets
@@ -173,3 +174,19 @@ def test_a_broken_progress_store_never_breaks_the_check(tmp_path, monkeypatch):
     shutil.copy(next(SOLUTIONS.glob("*_state_sync.ipynb")), tmp_path / "04_state_sync.ipynb")
     result = check("state_sync", tmp_path / "04_state_sync.ipynb")
     assert result.score == 6
+
+
+EXAMPLE_VALUE = re.compile(r"\d+(?:\.\d+)?(?:\s*%|\s*\*\*\s*\(?[\d./]+\)?)?")
+
+
+@pytest.mark.parametrize("path", sorted(EXERCISES.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_no_example_in_an_answer_cell_is_a_right_answer(path):
+    """Exercise 02's cells showed "a percentage (86 %)" under a question whose answer is 86 %."""
+    cells = answer_cells(path)
+    code = "".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+    exercise = re.search(r'check_button\("(\w+)"\)', code).group(1)
+    examples = {m.group(0) for c in cells for m in EXAMPLE_VALUE.finditer("".join(c["source"]))}
+    names = [t.split(":", 1)[1] for c in cells for t in c["metadata"]["tags"] if t.startswith("answer:")]
+    for example in examples:
+        result = check(exercise, answers=dict.fromkeys(names, example))
+        assert result.score == 0, f"{path.name}: the example {example!r} earns points: {result.score}"
