@@ -20,7 +20,8 @@ MISSING = "–"
 
 
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """None, NaN, or pandas' NA and NaT (DuckDB's nullable integer and time columns hold those)."""
+    return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x))
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -100,7 +101,7 @@ def tidy(table: pd.DataFrame) -> pd.DataFrame:
     for name in table.columns:
         column = table[name]
         if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-            out[name] = column.map(lambda v: MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+            out[name] = column.map(lambda v: MISSING if _missing(v) else v)
         else:
             out[name] = column.map(FORMATTERS[column_kind(name, column)])
     return out

@@ -333,8 +333,8 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
     """
     controls = {
         "agent": dropdown("broken agent", list(ROLES[1:]) + ["orchestrator"], "impact"),
-        "reliability": slider("float", "its reliability P", 0.6, 0.0, 1.0, 0.05, readout_format=".2f"),
-        "silent_share": slider("float", "silent share S of its failures", 1.0, 0.0, 1.0, 0.1, readout_format=".1f"),
+        "reliability": slider("float", "its reliability P", 0.6, 0.0, 1.0, 0.05, readout_format=".0%"),
+        "silent_share": slider("float", "silent share S of its failures", 1.0, 0.0, 1.0, 0.1, readout_format=".0%"),
         "pattern": dropdown("pattern", ["hybrid", "sequential"], "hybrid"),
         "validate": checkbox("contract validation at every hand-off"),
         "completeness": checkbox("completeness cross-checks (independent SQL)"),
@@ -396,11 +396,12 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
             trace.text = [f"{100 * s[outcome]:.0f}" if s[outcome] >= 0.05 else "" for s in (base, yours)]
         rates = _check_rates(catches, v["agent"])
         fig.data[3].x = [round(100 * rates[c][0], 2) if rates[c] else 0 for c in CHECK_LABELS]
-        fig.data[3].text = [f"{rates[c][1]}/{rates[c][2]}" if rates[c] else "nothing wrong seen" for c in CHECK_LABELS]
+        fig.data[3].text = [_check_label(c, rates[c], bool(v["human_gate"])) for c in CHECK_LABELS]
+        setting = f"P\u00a0=\u00a0{pct(v['reliability'], 0)}, S\u00a0=\u00a0{pct(v['silent_share'], 0)}"  # no break inside a setting
         set_title(
             fig,
-            f"Real investigations: {v['agent']} at P = {v['reliability']:.2f}, S = {v['silent_share']:.1f}, "
-            f"{v['pattern']}<br><sup>{runs} investigations per bar over the warehouse's incidents, seed {seed}</sup>",
+            f"Real investigations: {v['agent']} at {setting}, {v['pattern']}"
+            f"<br><sup>{runs} investigations per bar over the warehouse's incidents, seed {seed}</sup>",
         )
         return (
             f"Your defenses: {pct(yours['correct'])} correct, {pct(yours['silent_failure'])} silent failures, "
@@ -413,6 +414,16 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
         "back into right answers."
     )
     return Explorer(controls, [fig], [note], update)
+
+
+def _check_label(check: str, rate: tuple[float, int, int] | None, gate_on: bool) -> str:
+    """A check's bar label: caught of seen, or why there is no rate (the gate reads only the summaries
+    that reach it, and only when it is on)."""
+    if rate:
+        return f"{rate[1]}/{rate[2]}"
+    if check == "human_gate":
+        return "nothing wrong reached it" if gate_on else "gate off: not measured"
+    return "nothing wrong seen"
 
 
 def _check_rates(catch_rows: list[dict], agent: str) -> dict[str, tuple[float, int, int] | None]:

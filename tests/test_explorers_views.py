@@ -138,6 +138,20 @@ def test_tidy_tables_have_no_nan_no_long_decimals_and_whole_counts():
     assert not re.search(r"\d\.\d{4,}", shown), shown
 
 
+def test_tidy_reads_pandas_nullable_gaps_as_missing():
+    """DuckDB's .df() gives nullable integers and times: a gap there is pd.NA or NaT, not NaN."""
+    table = pd.DataFrame(
+        {
+            "row_count": pd.array([1200, None], dtype="Int64"),
+            "event_time": [pd.Timestamp("2026-11-21 21:10"), pd.NaT],
+            "note": pd.array(["dropped", None], dtype="string"),
+        }
+    )
+    shown = fmt.tidy(table)
+    assert shown["row_count"].tolist() == ["1,200", fmt.MISSING]
+    assert shown["note"].tolist() == ["dropped", fmt.MISSING] and shown["event_time"].iloc[1] == fmt.MISSING
+
+
 def test_show_keeps_long_text_whole():
     long = "x " * 80
     html = fmt.show(pd.DataFrame({"meaning": [long]})).data

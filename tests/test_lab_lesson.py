@@ -154,6 +154,23 @@ def test_defense_explorer_moves_its_figure_in_place(warehouse, record_property):
     record_property("defense_explorer_update_ms", round(box.last_update_ms, 1))
 
 
+def test_the_defense_explorer_says_why_a_check_has_no_rate_and_shows_p_and_s_as_percentages(warehouse):
+    """The gate is measured only when it is on: off, its bar once read "nothing wrong seen" beside
+    validation's "0/8". P and S read as percentages, like lesson 06's sliders."""
+    box = defense_explorer(warehouse, runs=12, seed=0)
+    checks = list(box.figure.data[3].y)
+    labels = dict(zip(checks, box.figure.data[3].text))
+    gate = next(label for label in checks if "human" in label)
+    assert labels[gate] == "gate off: not measured"
+    assert all(re.fullmatch(r"\d+/\d+", labels[c]) for c in checks if c != gate), labels
+    box.controls["human_gate"].value = True
+    gate_label = dict(zip(box.figure.data[3].y, box.figure.data[3].text))[gate]
+    assert re.fullmatch(r"\d+/\d+", gate_label) or gate_label == "nothing wrong reached it", gate_label
+    for name in ("reliability", "silent_share"):
+        assert box.controls[name].readout_format.endswith("%"), name
+    assert "P\u00a0=\u00a060%" in box.figure.layout.title.text and "S\u00a0=\u00a0100%" in box.figure.layout.title.text
+
+
 def test_each_move_of_the_defense_explorer_redraws_its_figure_once(warehouse, monkeypatch):
     assert_each_move_redraws_each_figure_once(defense_explorer(warehouse, runs=6, seed=0), monkeypatch, "defense")
 

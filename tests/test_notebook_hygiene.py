@@ -17,6 +17,7 @@ To clean a notebook by hand: JupyterLab's Edit > Clear Outputs of All Cells, the
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -156,3 +157,29 @@ def test_self_check_answers_are_out_of_sight(path):
     assert "SelfCheck(" not in last.source and "answer" not in last.source and "explanation" not in last.source
     assert f'self_check("{path.stem}")' in last.source
     assert (ROOT / "notebooks" / "selfchecks" / f"{path.stem}.yaml").is_file()
+
+
+def _shown_expression(source: str) -> ast.expr | None:
+    """The expression a code cell displays (its last statement, when that is a bare expression)."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    return body[-1].value if body and isinstance(body[-1], ast.Expr) else None
+
+
+def _shows_a_cut_table(node: ast.expr | None) -> bool:
+    """A DuckDB relation (``con.sql(...)``) as a cell's result shows only its first ten rows, and a bare
+    pandas table cuts long text at 50 characters: lessons show tables through ``show()`` or ``.df()``."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("sql", "query")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_no_cell_shows_a_table_cut_short(path):
+    """Lesson 07 and exercise 06 once showed "10 of 14 rows": the rows left out were the ones the text discussed."""
+    cut = [
+        f"cell {number}: {cell.source.strip()[:60]!r}"
+        for number, cell in enumerate(load(path).cells)
+        if cell.cell_type == "code" and _shows_a_cut_table(_shown_expression(cell.source))
+    ]
+    assert not cut, "end with .df() or wrap in explorers.format.show(...):\n" + "\n".join(cut)
