@@ -6,7 +6,8 @@ works out what the change touches, ``fix`` drafts the change, ``deploy`` ships i
 * :func:`propagation_explorer` steps through one traced run in which the first agent's output
   is silently wrong: every step logs success, every output after it is wrong.
 * :func:`silent_chain_explorer` injects a faulty agent and puts the defenses on sliders; it
-  shows outcome shares and where the wrong payload was caught. The instructor demo reuses it.
+  shows outcome shares, and where the first wrong payload was caught split by how those runs
+  ended (with retries a caught run can still end silently wrong). The instructor demo reuses it.
 * The tables and figures below compare the defenses one at a time, and retries with them.
 
 :mod:`simulator` runs everything; this module sets parameters and draws.
@@ -21,10 +22,10 @@ import plotly.graph_objects as go
 
 from simulator import OUTCOMES, Scenario, SimulationResult, simulate
 from simulator.builders import SCHEMA_CHAIN, inject_fault, schema_chain
-from simulator.sweeps import caught_shares, outcome_shares, propagation_steps, silent_run, where_caught_table
+from simulator.sweeps import outcome_shares, propagation_steps, silent_run, where_caught_table
 
 from .controls import checkbox, slider
-from .format import pct
+from .format import count, pct
 from .live import Explorer
 from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, styled_figure
 from .timeline import STATUS_COLOURS, apply_topology, topology_figure
@@ -104,10 +105,28 @@ def handoff_labels(scenario: Scenario) -> list[str]:
     return [f"after {a.name}" for a in scenario.agents] + ["never caught"]
 
 
+#: The column ``result.where_caught()`` gives runs whose wrong payload no check caught.
+NEVER = "never (delivered)"
+
+
+def caught_and_ended(result: SimulationResult) -> dict[str, list[float]]:
+    """For each outcome, the share of all runs whose first wrong payload was first caught after each
+    agent (then never caught) and that ended in that outcome: the runs of
+    :func:`simulator.sweeps.caught_shares`, split by how they ended. With retries a caught run can
+    still end right, or silently wrong when a retry hands on a wrong payload again and it gets through."""
+    trials = result.trials
+    wrong = trials[trials["first_failure_mode"].isin(["silent", "misroute"])]  # the runs where_caught() counts
+    table = pd.crosstab(wrong["caught_at"].fillna(NEVER), wrong["outcome"])
+    places = [a.name for a in result.scenario.agents] + [NEVER]
+    table = table.reindex(index=places, columns=list(OUTCOMES), fill_value=0)
+    return {o: [float(c) / len(trials) for c in table[o]] for o in OUTCOMES}
+
+
 @lru_cache(maxsize=256)
 def _chain_shares(agent: str, settings: tuple, trials: int, seed: int) -> tuple[tuple, tuple]:
-    """Outcome shares and where-caught shares of the schema chain with one faulty agent, remembered
-    per setting: moving a control back to a setting already seen redraws without simulating again."""
+    """Outcome shares, and where the first wrong payload was caught split by how the run ended, of the
+    schema chain with one faulty agent, remembered per setting: moving a control back to a setting
+    already seen redraws without simulating again."""
     catch_rate, baseline_catch_rate, completeness, retries = settings
     scenario = inject_fault(schema_chain(), agent, others=1.0).with_defenses(
         catch_rate=catch_rate,
@@ -117,7 +136,51 @@ def _chain_shares(agent: str, settings: tuple, trials: int, seed: int) -> tuple[
         retries=retries,
     )
     result = simulate(scenario, trials=trials, seed=seed)
-    return tuple(outcome_shares(result)), tuple(caught_shares(result))
+    ended = caught_and_ended(result)
+    return tuple(outcome_shares(result)), tuple(tuple(ended[o]) for o in OUTCOMES)
+
+
+#: How the runs a check caught ended: a phrase among others, and a phrase when it is the only ending.
+CAUGHT_ENDINGS = {
+    "correct": ("{} ended right after a retry", "each of those runs ended right after a retry"),
+    "silent_failure": (
+        "{} ended silently wrong: a retry handed on a wrong payload again, and it got through",
+        "each of those runs ended silently wrong: a retry handed on a wrong payload again, and it got through",
+    ),
+    "detected_failure": ("{} stopped with an error", "each of those runs stopped with an error"),
+}
+
+
+def chain_readout(agent: str, trials: int, shares, ended) -> str:
+    """The line above the silent-chain figures. Every number is a share of all runs, as in both
+    figures: ``shares`` the outcome shares (first figure), ``ended`` per outcome the runs whose
+    first wrong payload was caught at each hand-off or never (second figure, :func:`caught_and_ended`)."""
+    by = dict(zip(OUTCOMES, ended))
+    never = sum(by[o][-1] for o in OUTCOMES)
+    caught = {o: sum(by[o][:-1]) for o in OUTCOMES}
+    total_caught = sum(caught.values())
+    parts = [f"<b>Faulty agent: {agent}.</b>"]
+    if never + total_caught == 0:
+        parts.append(f"No wrong payload appeared in {count(trials)} runs.")
+    else:
+        parts.append(f"A wrong payload appeared in {pct(never + total_caught)} of {count(trials)} runs.")
+        endings = [o for o in OUTCOMES if caught[o] > 0]
+        if len(endings) == 1:
+            parts.append(f"A check caught it in {pct(total_caught)} of runs, and {CAUGHT_ENDINGS[endings[0]][1]}.")
+        elif endings:
+            listed = "; ".join(CAUGHT_ENDINGS[o][0].format(pct(caught[o])) for o in endings)
+            parts.append(f"A check caught it in {pct(total_caught)} of runs: {listed}.")
+        if never > 0:
+            parts.append(
+                f"In {pct(never)} of runs no check caught it and it reached the result."
+                if total_caught
+                else "No check caught it, so every one reached the result."
+            )
+    parts.append(
+        f"<b>Runs ended right {pct(shares[0])}, silently wrong {pct(shares[1])}, "
+        f"stopped with an error {pct(shares[2])}.</b>"
+    )
+    return " ".join(parts)
 
 
 def silent_chain_explorer(
@@ -134,7 +197,8 @@ def silent_chain_explorer(
     Controls: which agent is faulty, hand-off validation (catch rate at every hand-off),
     checkpoints compared with a baseline (catch rate; 0 leaves checkpoints off), completeness
     signals (a count cross-checked at each hand-off) and retries after a caught failure.
-    Two figures: outcome shares, and where the wrong payload was first caught.
+    Two figures: outcome shares, and where the first wrong payload was caught, each bar split by
+    how those runs ended (with retries a caught run can end right, or silently wrong after all).
     """
     controls = dict(
         faulty=slider("int", "faulty agent (position in the chain)", faulty, 1, len(SCHEMA_CHAIN), 1),
@@ -165,13 +229,35 @@ def silent_chain_explorer(
     outcomes.update_layout(yaxis_range=[0, 110], showlegend=False)
     labels = handoff_labels(base)
     where = figure_widget(
-        "Where the wrong payload was first caught",
-        "hand-off where a check caught it",
+        "Where the first wrong payload was caught, and how those runs ended",
+        "hand-off where a check first caught a wrong payload",
         "share of all runs (%)",
-        height=360,
-        traces=[go.Bar(texttemplate="%{y:.1f}%", textposition="outside", cliponaxis=False, name="caught")],
+        height=420,
+        traces=[
+            go.Bar(
+                name=OUTCOME_LABELS[o],
+                marker=dict(color=OUTCOME_COLOURS[o]),
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertemplate=f"%{{x}}, run ended as {OUTCOME_LABELS[o]}: %{{y:.1f}}% of runs<extra></extra>",
+            )
+            for o in OUTCOMES
+        ],
     )
-    where.update_layout(yaxis_range=[0, 60], showlegend=False)
+    where.update_layout(
+        barmode="stack",
+        yaxis_range=[0, 60],
+        uniformtext=dict(minsize=10, mode="hide"),
+        legend=dict(
+            title_text="run ended as:",
+            orientation="h",
+            yanchor="top",
+            y=-0.28,
+            xanchor="left",
+            x=0,
+            traceorder="normal",
+        ),
+    )
 
     def update(v: dict) -> str:
         agent = SCHEMA_CHAIN[v["faulty"] - 1]
@@ -181,25 +267,17 @@ def silent_chain_explorer(
             bool(v["completeness"]),
             v["retries"],
         )
-        shares, caught = _chain_shares(agent, settings, trials, seed)
+        shares, ended = _chain_shares(agent, settings, trials, seed)
         # bars are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
         outcomes.data[0].update(x=outcome_names, y=[100 * s for s in shares])
-        colours = [
-            OUTCOME_COLOURS["silent_failure"]
-            if i == len(caught) - 1
-            else (PALETTE[0] if i >= v["faulty"] - 1 else "rgba(0,0,0,0.16)")
-            for i in range(len(caught))
-        ]
-        where.data[0].update(x=labels, y=[100 * c for c in caught], marker=dict(color=colours))
-        wrong = sum(caught)
-        stopped = wrong - caught[-1]
-        return (
-            f"<b>Faulty agent: {agent}.</b> A wrong payload appeared in {pct(wrong)} of {trials:,} runs; checks "
-            f"caught {pct(stopped / wrong if wrong else 0)} of those and {pct(caught[-1] / wrong if wrong else 0)} "
-            f"reached the result. Runs ended right {pct(shares[0])}, silently wrong {pct(shares[1])}, stopped with "
-            f"an error {pct(shares[2])}."
-        )
+        for trace, part in zip(where.data, ended):
+            trace.update(
+                x=labels,
+                y=[100 * c for c in part],
+                text=[pct(c) if c > 0 else "" for c in part],  # labels too small to read are hidden
+            )
+        return chain_readout(agent, trials, shares, ended)
 
     return Explorer(
         controls,
@@ -207,8 +285,8 @@ def silent_chain_explorer(
         [
             "checks turn silent failures into detected ones; only retries at the faulty agent's own hand-off "
             "turn them back into right answers.",
-            "nothing can be caught before the faulty agent (grey); every later hand-off is another chance, "
-            "and the red bar is what slipped through.",
+            "nothing can be caught before the faulty agent, and each later hand-off is another chance; every "
+            "silent-failure part is a wrong result delivered, never caught or let through on a retry.",
         ],
         update,
     )

@@ -11,6 +11,7 @@ The numbers come from :mod:`simulator`; this module arranges and draws them.
 
 from __future__ import annotations
 
+import html
 import math
 from functools import lru_cache
 
@@ -32,7 +33,7 @@ from simulator import (
 )
 
 from .controls import slider
-from .format import pct
+from .format import count, pct, plural
 from .live import Explorer
 from .style import PALETTE, figure_widget, styled_figure
 
@@ -40,6 +41,18 @@ MAX_CHAIN = 12
 HEURISTIC = 0.97
 RELIABILITY_AXIS = "chance the whole chain ends right (%)"
 CHAIN_AXIS = "agents in the chain (count)"
+
+
+def small_pct(x: float, digits: int = 1) -> str:
+    """:func:`~explorers.format.pct`, except that a share above zero too small to show at this precision
+    reads as below the smallest step ('<0.01%' with two digits) instead of as zero ('0.00%')."""
+    smallest = 10**-digits / 100
+    return f"<{pct(smallest, digits)}" if 0 < x < smallest / 2 else pct(x, digits)
+
+
+def small_pct_html(x: float, digits: int = 1) -> str:
+    """:func:`small_pct` for a readout, which is HTML ('&lt;0.01%')."""
+    return html.escape(small_pct(x, digits))
 
 
 # --- the module's table --------------------------------------------------------------------
@@ -283,8 +296,8 @@ def reliability_explorer(
         controls,
         [fig],
         [
-            "the curve falls faster the longer the chain: a few points lost per agent "
-            "become tens of points lost end to end."
+            "each agent takes the same share off what is left, so the curve drops most at the first agent, "
+            "a little less at each one after it, and the losses add up along the chain."
         ],
         update,
     )
@@ -352,21 +365,34 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])
         perfect = counts[n] / checks
         low = wilson_interval(n, n)[0]
-        return (
-            f"<b>{pct(perfect)} of {checks:,} spot checks of {n} runs came back perfect</b> (exact: {pct(p**n)}) "
-            f"for an agent that is really {pct(p, 0)} reliable. A flawless {n} out of {n} only shows it is above "
-            f"{pct(low)} (95% lower bound); a claim of 97% needs {runs_to_claim(0.97)} flawless runs."
+        readout = (
+            f"<b>{small_pct_html(perfect)} of {count(checks)} spot checks of {n} runs came back perfect</b> "
+            f"(exact: {small_pct_html(p**n)}) for an agent that is really {pct(p, 0)} reliable. A flawless {n} out of "
+            f"{n} only shows it is above {pct(low)} (95% lower bound); a claim of 97% needs "
+            f"{runs_to_claim(0.97)} flawless runs."
         )
+        return readout, [spot_check_caption(p, n)]
 
-    return Explorer(
-        controls,
-        [fig],
-        [
-            "with ten runs, a flawless result is common even for an agent that fails one "
-            "time in ten: a perfect spot check is weak evidence."
-        ],
-        update,
-    )
+    return Explorer(controls, [fig], [spot_check_caption(reliability, runs)], update)
+
+
+#: From this share of flawless spot checks up, a flawless result is easy to get by luck.
+COMMON = 0.05
+
+
+def spot_check_caption(p: float, runs: int) -> str:
+    """What to notice under the spot-check figure, for an agent of reliability ``p`` checked ``runs`` times."""
+    flawless, fails = p**runs, pct(1 - p, 0)
+    seen = f"with {plural(runs, 'run')}, {small_pct(flawless)} of spot checks come back flawless"
+    if flawless < COMMON:
+        return f"{seen} for an agent that fails {fails} of the time: the more runs, the less room for luck."
+    low = wilson_interval(runs, runs)[0]
+    if low < 0.9:
+        return (
+            f"{seen} even for an agent that fails {fails} of the time, and a flawless one only shows reliability "
+            f"above {pct(low)}: a perfect spot check is weak evidence."
+        )
+    return f"{seen} even for an agent that fails {fails} of the time: a perfect score does not mean it never fails."
 
 
 def claim_runs_table(targets=(0.90, 0.95, 0.97, 0.99), margin: float = 0.01) -> pd.DataFrame:
@@ -484,7 +510,7 @@ def correlation_table(
 
 
 def correlation_text(table: pd.DataFrame) -> str:
-    """The correlation table as aligned percentages."""
+    """The correlation table as aligned percentages; a share above zero but below 0.01% reads '<0.01%'."""
     lines = [
         "    every run right (pass^k)        still unsolved after k tries",
         "k      p^k   shared  simulated      independent   shared  simulated",
@@ -492,8 +518,8 @@ def correlation_text(table: pd.DataFrame) -> str:
     for r in table.itertuples():
         lines.append(
             f"{r.k:<3}{100 * r.independent_pass_hat_k:6.1f}%{100 * r.shared_pass_hat_k:8.1f}%"
-            f"{100 * r.simulated_pass_hat_k:10.1f}%{100 * (1 - r.independent_pass_at_k):16.2f}%"
-            f"{100 * (1 - r.shared_pass_at_k):8.2f}%{100 * (1 - r.simulated_pass_at_k):10.2f}%"
+            f"{100 * r.simulated_pass_hat_k:10.1f}%{small_pct(1 - r.independent_pass_at_k, 2):>17}"
+            f"{small_pct(1 - r.shared_pass_at_k, 2):>9}{small_pct(1 - r.simulated_pass_at_k, 2):>11}"
         )
     return "\n".join(lines)
 
@@ -568,22 +594,33 @@ def correlation_explorer(
         retry_fig.data[1].update(x=ks, y=[100 * (1 - correlated_retry_success(p, k - 1, rho)) for k in ks])
         # a share of zero has no place on a log axis: leave the point out
         retry_fig.data[2].update(x=ks, y=[100 * (1 - a) if a < 1 else None for a in anyone])
-        return (
-            f"<b>Three tries leave {pct(1 - correlated_retry_success(p, 2, rho), 2)} of tasks unsolved with a shared "
-            f"cause of {rho:.2f}, against {pct(1 - pass_at_k(p, 3), 2)} if tries were independent.</b> "
+        readout = (
+            f"<b>Three tries leave {small_pct_html(1 - correlated_retry_success(p, 2, rho), 2)} of tasks unsolved "
+            f"with a shared cause of {rho:.2f}, against {small_pct_html(1 - pass_at_k(p, 3), 2)} if tries were "
+            "independent.</b> "
             f"All three runs right: {pct(correlated_chain(p, 3, rho))} against p^3 = {pct(pass_hat_k(p, 3))}."
         )
+        return readout, correlation_captions(p, rho)
 
-    return Explorer(
-        controls,
-        [every_fig, retry_fig],
-        [
-            "with a shared cause the failures clump on the same tasks, so runs agree more often than p^k predicts...",
-            "...and the same clumping is why a retry so often fails again: the curve flattens instead of "
-            "dropping tenfold per try.",
-        ],
-        update,
-    )
+    return Explorer(controls, [every_fig, retry_fig], correlation_captions(reliability, rho), update)
+
+
+def correlation_captions(p: float, rho: float) -> list[str]:
+    """What to notice under the two shared-cause figures, at reliability ``p`` and correlation ``rho``."""
+    fails = pct(1 - p, 0)
+    if rho == 0:
+        return [
+            "with no shared cause the runs are independent: the shared-cause curve lies on p^k...",
+            f"...and each try fails {fails} of the time whatever happened before, so each one leaves unsolved "
+            f"{fails} of what the tries before it left: the curves fall in a straight line on this log axis.",
+        ]
+    again = (1 - correlated_retry_success(p, 1, rho)) / (1 - p)  # the second try fails, given the first failed
+    return [
+        f"with a shared cause of {rho:.2f} the failures clump on the same tasks, so all k runs are right more "
+        "often than p^k predicts...",
+        f"...and the same clumping makes a retry more likely to fail again: after a failed try the next one fails "
+        f"{pct(again)} of the time, not {pct(1 - p)}, so the solid curve flattens out above the dotted one.",
+    ]
 
 
 __all__ = [
@@ -602,4 +639,7 @@ __all__ = [
     "correlation_text",
     "pass_curves",
     "prefix_success",
+    "small_pct",
+    "spot_check_caption",
+    "correlation_captions",
 ]
