@@ -34,14 +34,52 @@ from .panels import grid_widget, single_figure_explorer
 from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, set_title
 
 INVESTIGATORS = ("lineage", "source", "impact")
-#: Where a wrong payload can be stopped, in the order the run meets them.
-STOP_POINTS = ("orchestrator", "lineage", "source", "impact", "fan_in", "synthesis", "human_gate")
+#: Bar labels of the explorer's bottom-left panel that are not an agent's name.
 STOP_LABELS = {
+    "fan_in": "fan-in (flagged short)",
     "human_gate": "human review",
-    "fan_in": "fan-in (a branch failed)",
+    "loud": "an error, nothing caught",
     "retried": "caught, then retried right",
-    "never": "never: delivered wrong",
+    "delivered": "delivered wrong",
 }
+
+
+def stop_points(scenario: Scenario) -> tuple[str, ...]:
+    """Where a check can first catch a wrong payload (the trials table's ``caught_at``), in the order a
+    run meets them: each agent's hand-off, the fan-in when it can flag a synthesis short of a branch
+    (distinct subtasks with a quorum below all), and the human gate."""
+    names = [a.name for a in scenario.agents]
+    if scenario.pattern in ("fanout", "hybrid") and not scenario.redundant and scenario.quorum < len(scenario.workers):
+        names.insert(len(names) - 1, "fan_in")
+    return (*names, "human_gate")
+
+
+def stop_shares(result: SimulationResult) -> pd.Series:
+    """Every run that went wrong, as a percentage of all runs, read from the trials table.
+
+    * one entry per :func:`stop_points` place: runs that ended with an error after a check first
+      caught a wrong payload there (``caught_at``);
+    * ``loud``: runs that ended with an error although no check caught anything (an agent failed
+      loudly: an error, not a wrong payload);
+    * ``retried``: runs in which a check caught a wrong payload and a retry then got them right;
+    * ``delivered``: runs that delivered a wrong answer (the silent failures).
+
+    The entries before ``retried`` add up to the detected failures, and ``delivered`` is the silent
+    share. A fan-out's branch that is stopped ends the run at the fan-in (``ended_at``), so ``caught_at``
+    is what says which investigator's hand-off stopped a wrong finding.
+    """
+    frame = result.trials
+    places = stop_points(result.scenario)
+    caught = frame["caught_at"]
+    unknown = set(caught.dropna()) - set(places)
+    if unknown:
+        raise ValueError(f"caught at {sorted(unknown)}, which is none of {places}")
+    detected = frame["outcome"] == "detected_failure"
+    counts = {place: int((detected & (caught == place)).sum()) for place in places}
+    counts["loud"] = int((detected & caught.isna()).sum())
+    counts["retried"] = int(((frame["outcome"] == "correct") & caught.notna()).sum())
+    counts["delivered"] = int((frame["outcome"] == "silent_failure").sum())
+    return pd.Series(counts, dtype=float) / len(frame) * 100
 
 
 def roster_table(scenario: Scenario | str = "orders_daily") -> pd.DataFrame:
@@ -160,23 +198,24 @@ def _base_scenario() -> Scenario:
 
 def _shares(result: SimulationResult) -> tuple[list[float], list[float], float]:
     frame = result.trials
-    n = len(frame)
-    outcome = frame["outcome"].value_counts().reindex(OUTCOMES, fill_value=0) / n * 100
-    # a run counts where it ended with an error; a wrong payload caught and then retried to a right
-    # answer has its own bar, so the bars add up to the detected, retried and silent shares above
-    detected = frame[frame["outcome"] == "detected_failure"]
-    stopped = detected["ended_at"].value_counts().reindex(STOP_POINTS, fill_value=0) / n * 100
-    retried = float(((frame["outcome"] == "correct") & frame["caught_at"].notna()).sum()) / n * 100
-    stops = stopped.tolist() + [retried, float(outcome["silent_failure"])]
-    return [float(v) for v in outcome], [round(v, 3) for v in stops], float(frame["latency"].mean())
+    outcome = frame["outcome"].value_counts().reindex(OUTCOMES, fill_value=0) / len(frame) * 100
+    stops = stop_shares(result)
+    return [float(v) for v in outcome], [round(float(v), 3) for v in stops], float(frame["latency"].mean())
+
+
+def stop_labels(scenario: Scenario) -> list[str]:
+    """The bottom-left panel's bar labels, in :func:`stop_shares` order."""
+    return [STOP_LABELS.get(s, s) for s in (*stop_points(scenario), "loud", "retried", "delivered")]
 
 
 def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
     """The orders_daily incident with one investigator degraded and the defenses on sliders and toggles.
 
-    Top panel: outcome shares without defenses and with yours. Bottom left: where wrong payloads
-    were stopped (or that they never were). Bottom right: what the defenses cost in time. Each
-    move is one vectorised run of ``trials`` (the undefended run is cached per injection).
+    Top panel: outcome shares without defenses and with yours. Bottom left: every run that went
+    wrong with your defenses (:func:`stop_shares`): where a check first caught a wrong payload in
+    the runs that ended with an error, the runs a retry rescued, and those delivered wrong. Bottom
+    right: what the defenses cost in time. Each move is one vectorised run of ``trials`` (the
+    undefended run is cached per injection).
     """
     controls = {
         "reliability": slider("float", "its reliability", 0.80, 0.50, 1.0, 0.01, readout_format=".0%"),
@@ -212,7 +251,7 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         2,
         2,
         ["share of runs (%)", "share of runs (%)", "mean time to an answer (s)"],
-        ["defenses", "where the run ended", "defenses"],
+        ["defenses", "how the run went wrong", "defenses"],
         height=600,
         specs=[[{"colspan": 2}, None], [{}, {}]],
         vertical_spacing=0.2,
@@ -236,16 +275,15 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
             row=1,
             col=1,
         )
-    stop_labels = [STOP_LABELS.get(s, s) for s in STOP_POINTS + ("retried", "never")]
-    stop_colours = (
-        [OUTCOME_COLOURS["detected_failure"]] * len(STOP_POINTS)
-        + [OUTCOME_COLOURS["correct"]]
-        + [OUTCOME_COLOURS["silent_failure"]]
-    )
+    labels = stop_labels(_base_scenario())
+    stop_colours = [OUTCOME_COLOURS["detected_failure"]] * (len(labels) - 2) + [
+        OUTCOME_COLOURS["correct"],
+        OUTCOME_COLOURS["silent_failure"],
+    ]
     fig.add_trace(
         go.Bar(
-            x=[0] * len(stop_labels),
-            y=stop_labels,
+            x=[0] * len(labels),
+            y=labels,
             orientation="h",
             marker_color=stop_colours,
             showlegend=False,
@@ -310,15 +348,19 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
 
     note = (
         "validation, completeness signals, checkpoints and the gate turn silent failures into detected ones; only "
-        "retries turn detected failures back into correct answers, and the human gate costs minutes. Bottom left: "
-        "where each run that went wrong ended (blue: stopped with an error there; green: caught, then a retry "
-        "got it right; vermillion: never caught)."
+        "retries turn detected failures back into correct answers, and the human gate costs minutes. Bottom left, "
+        "every run that went wrong: blue, runs stopped with an error, by the hand-off where a check first caught "
+        "a wrong payload (or none: an agent failed loudly); green, caught and then retried right; vermillion, "
+        "delivered wrong."
     )
     return single_figure_explorer(controls, fig, note, update, rows=rows)
 
 
 __all__ = [
     "incident_explorer",
+    "stop_points",
+    "stop_shares",
+    "stop_labels",
     "roster_table",
     "contract_table",
     "outcome_bars_figure",

@@ -9,7 +9,8 @@ prints them and the sliders move the ones that matter.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import re
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import pandas as pd
@@ -18,6 +19,7 @@ import plotly.graph_objects as go
 from simulator import Agent, Hierarchy, Latency, Mesh, Scenario, simulate
 
 from .controls import dropdown, slider
+from .format import count, number, pct, plural, rate, seconds
 from .live import Explorer
 from .panels import grid_widget, single_figure_explorer
 from .style import PALETTE, set_title
@@ -28,17 +30,26 @@ class Assumptions:
     """The teaching assumptions behind every lesson 05 scenario (times in simulated seconds)."""
 
     p: float = 0.95  #: a specialist gets one step right on the first attempt
+    silent_share: float = 0.5  #: share of an agent's wrong answers that look right (the rest fail loudly)
     n: int = 4  #: steps of the chain, parallel subtasks, or most subtasks found
     step_s: float = 8.0  #: mean time one agent spends on one step
     step_tokens: int = 3000  #: tokens one step's work costs
     overhead_s: float = 2.0  #: extra time per agent hand-off (re-reading context, serialising output)
     context_tokens: int = 1500  #: extra tokens per agent for the context a hand-off has to carry
+    spread: float = 0.4  #: how much an agent's time varies around its mean (coefficient of variation)
+    single_spread: float = 0.3  #: the same for the single agent working in turn and for a tool call
     synth_reliability: float = 0.99  #: the synthesizer merging finished parts
     synth_s: float = 3.0
     synth_tokens: int = 2000
     generalist_gap: float = 0.10  #: how much worse one agent is per subtask when it must hold every specialty
     generalist_tokens: int = 6000  #: the extra prompt a generalist carries for all specialties
+    generalist_spread: float = 0.5  #: how much the generalist's time varies around its mean
+    orchestrator_reliability: float = 0.97  #: the judgment task's orchestrator framing, then merging
+    orchestrator_s: float = 4.0
+    orchestrator_tokens: int = 2500
+    specialists: int = 3  #: specialists the judgment task's orchestrator routes to
     routing_accuracy: float = 0.95  #: how often the orchestrator sends a subtask to the right specialist
+    dispatches_per_subtask: int = 3  #: the orchestrator's budget: most specialist dispatches per subtask
     tool_reliability: float = 0.999  #: a direct tool call (a SQL query, an API lookup)
     tool_s: float = 0.3
     lookup_s: float = 3.0  #: a model call that only has to fetch and pass on a value
@@ -104,11 +115,13 @@ METRICS = (
 )
 
 
-def _agent(name: str, reliability: float, mean_s: float, tokens: int, cv: float = 0.4) -> Agent:
+def _agent(
+    name: str, reliability: float, mean_s: float, tokens: int, cv: float = 0.4, silent_share: float = 0.5
+) -> Agent:
     return Agent(
         name,
         reliability=min(max(reliability, 0.0), 1.0),
-        silent_share=0.5,
+        silent_share=silent_share,
         latency=Latency("lognormal", mean_s, cv),
         tokens_per_call=tokens,
     )
@@ -121,8 +134,12 @@ def task_scenarios(task: str, assumptions: Assumptions | None = None, **changes)
     monitoring task has its own builder, :func:`monitoring_scenarios`.
     """
     a = replace(assumptions or Assumptions(), **changes)
-    step_agent = lambda name: _agent(name, a.p, a.step_s + a.overhead_s, a.step_tokens + a.context_tokens)
-    in_turn = _agent("single_agent", a.p**a.n, a.n * a.step_s, a.n * a.step_tokens, cv=0.3)
+
+    def agent(name: str, reliability: float, mean_s: float, tokens: int, cv: float = a.spread) -> Agent:
+        return _agent(name, reliability, mean_s, tokens, cv, a.silent_share)
+
+    step_agent = lambda name: agent(name, a.p, a.step_s + a.overhead_s, a.step_tokens + a.context_tokens)
+    in_turn = agent("single_agent", a.p**a.n, a.n * a.step_s, a.n * a.step_tokens, cv=a.single_spread)
     if task == "chain":
         return {
             "single agent": Scenario("sequential", (in_turn,), name="chain: one agent"),
@@ -132,7 +149,7 @@ def task_scenarios(task: str, assumptions: Assumptions | None = None, **changes)
         }
     if task == "parallel":
         workers = tuple(step_agent(f"worker_{i + 1}") for i in range(a.n))
-        synth = _agent("synthesizer", a.synth_reliability, a.synth_s, a.synth_tokens)
+        synth = agent("synthesizer", a.synth_reliability, a.synth_s, a.synth_tokens)
         return {
             "single agent": Scenario("sequential", (in_turn,), name="parallel: one agent in turn"),
             "multi-agent": Scenario("fanout", workers + (synth,), name="parallel: fan-out"),
@@ -141,17 +158,21 @@ def task_scenarios(task: str, assumptions: Assumptions | None = None, **changes)
         subtasks = range(1, a.n + 1)
         per_subtask = max(a.p - a.generalist_gap, 0.0)
         mean_subtasks = sum(subtasks) / len(subtasks)
-        generalist = _agent(
+        generalist = agent(
             "generalist",
             sum(per_subtask**k for k in subtasks) / len(subtasks),
             mean_subtasks * a.step_s,
             int(mean_subtasks * a.step_tokens + a.generalist_tokens),
-            cv=0.5,
+            cv=a.generalist_spread,
         )
-        orchestrator = _agent("orchestrator", 0.97, 4.0, 2500)
-        specialists = tuple(step_agent(f"specialist_{i + 1}") for i in range(3))
+        orchestrator = agent("orchestrator", a.orchestrator_reliability, a.orchestrator_s, a.orchestrator_tokens)
+        specialists = tuple(step_agent(f"specialist_{i + 1}") for i in range(a.specialists))
         plan = Hierarchy(
-            min_subtasks=1, max_subtasks=a.n, routing_accuracy=a.routing_accuracy, reroute=True, step_budget=3 * a.n
+            min_subtasks=1,
+            max_subtasks=a.n,
+            routing_accuracy=a.routing_accuracy,
+            reroute=True,
+            step_budget=a.dispatches_per_subtask * a.n,
         )
         return {
             "single agent": Scenario("sequential", (generalist,), name="judgment: one generalist"),
@@ -160,14 +181,14 @@ def task_scenarios(task: str, assumptions: Assumptions | None = None, **changes)
             ),
         }
     if task == "lookup":
-        tool = _agent("tool_call", a.tool_reliability, a.tool_s, 0, cv=0.3)
+        tool = agent("tool_call", a.tool_reliability, a.tool_s, 0, cv=a.single_spread)
         hybrid = (
-            (_agent("orchestrator", a.p, a.lookup_s, a.lookup_tokens),)
+            (agent("orchestrator", a.p, a.lookup_s, a.lookup_tokens),)
             + tuple(
-                _agent(f"specialist_{i + 1}", a.p, a.lookup_s + a.overhead_s, a.lookup_tokens + a.context_tokens)
+                agent(f"specialist_{i + 1}", a.p, a.lookup_s + a.overhead_s, a.lookup_tokens + a.context_tokens)
                 for i in range(a.n)
             )
-            + (_agent("synthesizer", a.p, a.lookup_s, a.lookup_tokens),)
+            + (agent("synthesizer", a.p, a.lookup_s, a.lookup_tokens),)
         )
         return {
             "single agent": Scenario("sequential", (tool,), name="lookup: tool call"),
@@ -271,7 +292,9 @@ def _cached(task: str, items: tuple, seed: int) -> pd.DataFrame:
     return compare_task(task, LIVE_TRIALS, seed, **dict(items))
 
 
-def _panel_values(table: pd.DataFrame) -> list[list[float]]:
+def _panel_values(table: pd.DataFrame) -> list[list[float | None]]:
+    """Each panel's bar lengths; ``None`` where there is no value (the rule check's time per event
+    when every event needed judgment: it handled none)."""
     values = []
     for column, _ in METRICS:
         series = table[column].astype(float)
@@ -279,8 +302,21 @@ def _panel_values(table: pd.DataFrame) -> list[list[float]]:
             series = series / 1000
         elif column == "success_rate":
             series = series * 100
-        values.append([0.0 if pd.isna(v) else round(v, 3) for v in series.tolist()])
+        values.append([None if pd.isna(v) else round(v, 3) for v in series.tolist()])
     return values
+
+
+#: What a bar without a value says instead of a number.
+NO_VALUE = "n/a: handled no events"
+
+
+def _bars(values: list[float | None]) -> dict:
+    """A panel's bar settings: a missing value is a bar of no length labelled :data:`NO_VALUE`, never a zero."""
+    return dict(
+        x=[0.0 if v is None else v for v in values],
+        text=[NO_VALUE if v is None else _fmt(v) for v in values],
+        textposition=["outside" if v is None else "auto" for v in values],
+    )
 
 
 def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
@@ -301,15 +337,13 @@ def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
     for col, ((_, metric), values) in enumerate(zip(METRICS, _panel_values(table)), start=1):
         fig.add_trace(
             go.Bar(
-                x=values,
                 y=labels,
                 orientation="h",
                 marker_color=colours,
                 showlegend=False,
                 name=metric,
-                text=[_fmt(v) for v in values],
-                textposition="auto",
-                hovertemplate="%{y}: %{x:.3g}<extra>" + metric + "</extra>",
+                hovertemplate="%{y}: %{text}<extra>" + metric + "</extra>",
+                **_bars(values),
             ),
             row=col,
             col=1,
@@ -321,14 +355,21 @@ def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
 
 
 def _fmt(v: float) -> str:
+    if v == 0:
+        return "0"
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
 
 
 def _title(task: str, settings: dict, seed: int = 0) -> str:
+    """The explorer's title, broken by hand into lines short enough that none wraps: the task, the
+    three settings, then each side on a line of its own with n written as the number it is."""
     t = TASKS[task]
-    knobs = f"p {settings['p']:g}, n {settings['n']}, hand-off overhead {settings['overhead_s']:g} s"
+    n = settings["n"]
+    knobs = f"reliability {pct(settings['p'])} per step, n = {n}, hand-off overhead {seconds(settings['overhead_s'])}"
+    multi = re.sub(r"\bn\b", str(n), t.multi)
     return (
-        f"{t.label[:1].upper()}{t.label[1:]} ({knobs}, seed {seed})<br><sup>single: {t.single} | multi: {t.multi}</sup>"
+        f"{t.label[:1].upper()}{t.label[1:]}, seed {seed}<br><sup>{knobs}</sup>"
+        f"<br><sup>single: {t.single}</sup><br><sup>multi: {multi}</sup>"
     )
 
 
@@ -353,8 +394,7 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
         settings = dict(p=round(v["p"], 4), n=int(v["n"]), overhead_s=round(v["overhead_s"], 2))
         table = _cached(v["task"], tuple(settings.items()), seed)
         for trace, values in zip(figure.data, _panel_values(table)):
-            trace.x = values
-            trace.text = [_fmt(x) for x in values]
+            trace.update(**_bars(values))
         set_title(figure, _title(v["task"], settings, seed))
 
     rows = None
@@ -387,8 +427,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
         )
         table = _cached("monitoring", tuple(settings.items()), seed)
         for trace, values in zip(figure.data, _panel_values(table)):
-            trace.x = values
-            trace.text = [_fmt(x) for x in values]
+            trace.update(**_bars(values))
         set_title(figure, _monitoring_title(settings, seed))
 
     rows = None
@@ -400,10 +439,14 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
 
 
 def _monitoring_title(settings: dict, seed: int = 0) -> str:
+    """The monitoring explorer's title, broken by hand into lines short enough that none wraps."""
+    agents = settings["agents"]
+    capacity = agents / MonitoringAssumptions().agent_s
     return (
-        f"High-frequency monitoring: {settings['event_rate']:.1f} events/s, {settings['judgment_share']:.0%} need "
-        f"judgment, {settings['agents']} agents<br><sup>{LIVE_TRIALS[1]} simulated events, seed {seed}; the mesh's "
-        f"agents can finish about {settings['agents'] / MonitoringAssumptions().agent_s:.1f} events/s</sup>"
+        f"High-frequency monitoring at {rate(settings['event_rate'], ' events/s', 1)}"
+        f"<br><sup>{pct(settings['judgment_share'], 0)} of events need judgment; {plural(agents, 'agent')} in the mesh"
+        f"</sup><br><sup>the mesh can finish about {rate(capacity, ' events/s', 1)}</sup>"
+        f"<br><sup>{count(LIVE_TRIALS[1])} simulated events, seed {seed}</sup>"
     )
 
 
@@ -481,29 +524,85 @@ def verdict_figure(table: pd.DataFrame) -> go.FigureWidget:
     return fig
 
 
+#: What each assumption stands for, for the lesson's table.
+ASSUMPTION_NOTES = {
+    "p": "first-attempt reliability of a specialist on one step",
+    "silent_share": "share of an agent's wrong answers that look right (the rest fail loudly)",
+    "n": "steps, parallel subtasks, or the most subtasks an orchestrator finds",
+    "step_s": "mean seconds of work per step",
+    "step_tokens": "tokens of work per step",
+    "overhead_s": "extra seconds per agent for a hand-off",
+    "context_tokens": "extra tokens per agent to carry the hand-off's context",
+    "spread": "how much an agent's time varies around its mean (coefficient of variation)",
+    "single_spread": "the same for the single agent working in turn and for a tool call",
+    "synth_reliability": "reliability of the synthesizer that merges parallel parts",
+    "synth_s": "mean seconds the synthesizer takes",
+    "synth_tokens": "tokens the synthesizer uses",
+    "generalist_gap": "how much less reliable per subtask one agent is when it must hold every specialty",
+    "generalist_tokens": "extra prompt tokens a generalist carries for all specialties",
+    "generalist_spread": "how much the generalist's time varies around its mean",
+    "orchestrator_reliability": "reliability of the judgment task's orchestrator, each time it frames or merges",
+    "orchestrator_s": "mean seconds the orchestrator takes each time",
+    "orchestrator_tokens": "tokens the orchestrator uses each time",
+    "specialists": "specialists the orchestrator routes subtasks to",
+    "routing_accuracy": "how often the orchestrator routes a subtask to the right specialist",
+    "dispatches_per_subtask": "most specialist dispatches per subtask (re-routes after a detected failure count)",
+    "tool_reliability": "a direct tool call (query, API) getting the value right",
+    "tool_s": "mean seconds of a tool call",
+    "lookup_s": "mean seconds of a model call that only fetches and passes a value on",
+    "lookup_tokens": "tokens of such a call",
+}
+
+
+def assumption_value(name: str, value: float) -> str:
+    """One assumption as the lesson shows it: reliabilities and shares as percentages, times in
+    seconds, tokens and counts whole, the generalist gap in percentage points."""
+    if name.endswith("_s"):
+        return seconds(value)
+    if name.endswith("tokens") or isinstance(value, int):
+        return count(value)
+    if name == "generalist_gap":
+        return f"{number(round(100 * value, 6))} percentage points"
+    return pct(value)
+
+
 def assumptions_table() -> pd.DataFrame:
-    """The default assumptions, one row each, with what they stand for (for the lesson to print)."""
-    notes = {
-        "p": "first-attempt reliability of a specialist on one step",
-        "n": "steps, parallel subtasks, or the most subtasks an orchestrator finds",
-        "step_s": "mean seconds of work per step",
-        "step_tokens": "tokens of work per step",
-        "overhead_s": "extra seconds per agent for a hand-off",
-        "context_tokens": "extra tokens per agent to carry the hand-off's context",
-        "synth_reliability": "reliability of the synthesizer that merges parallel parts",
-        "synth_s": "mean seconds the synthesizer takes",
-        "synth_tokens": "tokens the synthesizer uses",
-        "generalist_gap": "how much worse per subtask one agent is when it must hold every specialty",
-        "generalist_tokens": "extra prompt tokens a generalist carries for all specialties",
-        "routing_accuracy": "how often the orchestrator routes a subtask to the right specialist",
-        "tool_reliability": "a direct tool call (query, API) getting the value right",
-        "tool_s": "mean seconds of a tool call",
-        "lookup_s": "mean seconds of a model call that only fetches and passes a value on",
-        "lookup_tokens": "tokens of such a call",
-    }
+    """Every assumption of :class:`Assumptions` at its default, one row each, with what it stands for."""
+    defaults = Assumptions()
     return pd.DataFrame(
-        [dict(assumption=k, value=v, meaning=notes[k]) for k, v in asdict(Assumptions()).items()]
+        [
+            dict(
+                assumption=f.name,
+                value=assumption_value(f.name, getattr(defaults, f.name)),
+                meaning=ASSUMPTION_NOTES[f.name],
+            )
+            for f in fields(Assumptions)
+        ]
     ).set_index("assumption")
+
+
+def _signed(v: float, text: str) -> str:
+    """``text`` (``v`` already formatted) with a plus sign when ``v`` is above zero."""
+    return f"+{text}" if v > 0 else text
+
+
+def verdict_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`verdict_table` for reading: what each side is (at the default assumptions), what the
+    multi-agent side adds on each measure (a minus sign where it saves), and the module's verdict."""
+    by_label = {t.label: t for t in TASKS.values()}
+    n = str(Assumptions().n)
+    return pd.DataFrame(
+        {
+            "single side": [by_label[label].single for label in table.index],
+            "multi-agent side": [re.sub(r"\bn\b", n, by_label[label].multi) for label in table.index],
+            "extra time": [_signed(v, seconds(v)) for v in table["extra_seconds"]],
+            "extra calls": [_signed(v, number(round(v, 2))) for v in table["extra_calls"]],
+            "extra tokens": [_signed(v, count(v)) for v in table["extra_tokens"]],
+            "extra correct answers": [_signed(v, f"{v:.1f} points") for v in table["extra_correct_points"]],
+            "the module says": table["module_says"],
+        },
+        index=table.index,
+    )
 
 
 __all__ = [
@@ -518,5 +617,7 @@ __all__ = [
     "monitoring_explorer",
     "verdict_table",
     "verdict_figure",
+    "verdict_summary",
     "assumptions_table",
+    "assumption_value",
 ]
