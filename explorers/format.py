@@ -1,6 +1,7 @@
 """One way to show each kind of number, in figures, readouts, tables and screen-reader text.
 
 pct(0.4437)          -> '44.4%'        shares and reliabilities, always as percentages
+small_pct(1e-5, 2)   -> '<0.01%'       a share too small for its precision, never shown as zero
 rate(3.2208)         -> '3.22/s'       events or updates per simulated second
 seconds(12.345)      -> '12.3 s'       simulated times
 count(3000.0)        -> '3,000'        whole things
@@ -11,6 +12,7 @@ tidy(table)          -> a copy for display: shares as %, times to 0.1 s, counts 
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -27,6 +29,18 @@ def _missing(x) -> bool:
 def pct(x: float | None, digits: int = 1) -> str:
     """A share as a percentage: 0.4437 -> '44.4%'."""
     return MISSING if _missing(x) else f"{100 * x:.{digits}f}%"
+
+
+def small_pct(x: float | None, digits: int = 1) -> str:
+    """:func:`pct`, except that a share above zero too small to show at this precision reads as below
+    the smallest step ('<0.01%' with two digits) instead of as zero ('0.00%')."""
+    smallest = 10**-digits / 100
+    return f"<{pct(smallest, digits)}" if x is not None and 0 < x < smallest / 2 else pct(x, digits)
+
+
+def small_pct_html(x: float | None, digits: int = 1) -> str:
+    """:func:`small_pct` for HTML (a readout): '&lt;0.01%'."""
+    return html.escape(small_pct(x, digits))
 
 
 def rate(x: float | None, unit: str = "/s", digits: int = 2) -> str:
@@ -115,4 +129,17 @@ def show(table: pd.DataFrame):
         return HTML(tidy(table).to_html(na_rep=MISSING, escape=True))
 
 
-__all__ = ["pct", "rate", "seconds", "count", "plural", "spoken", "tidy", "show", "column_kind", "MISSING"]
+__all__ = [
+    "pct",
+    "small_pct",
+    "small_pct_html",
+    "rate",
+    "seconds",
+    "count",
+    "plural",
+    "spoken",
+    "tidy",
+    "show",
+    "column_kind",
+    "MISSING",
+]

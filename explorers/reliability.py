@@ -11,7 +11,6 @@ The numbers come from :mod:`simulator`; this module arranges and draws them.
 
 from __future__ import annotations
 
-import html
 import math
 from functools import lru_cache
 
@@ -33,7 +32,7 @@ from simulator import (
 )
 
 from .controls import slider
-from .format import count, pct, plural
+from .format import count, pct, plural, small_pct, small_pct_html
 from .live import Explorer
 from .style import PALETTE, figure_widget, styled_figure
 
@@ -41,18 +40,6 @@ MAX_CHAIN = 12
 HEURISTIC = 0.97
 RELIABILITY_AXIS = "chance the whole chain ends right (%)"
 CHAIN_AXIS = "agents in the chain (count)"
-
-
-def small_pct(x: float, digits: int = 1) -> str:
-    """:func:`~explorers.format.pct`, except that a share above zero too small to show at this precision
-    reads as below the smallest step ('<0.01%' with two digits) instead of as zero ('0.00%')."""
-    smallest = 10**-digits / 100
-    return f"<{pct(smallest, digits)}" if 0 < x < smallest / 2 else pct(x, digits)
-
-
-def small_pct_html(x: float, digits: int = 1) -> str:
-    """:func:`small_pct` for a readout, which is HTML ('&lt;0.01%')."""
-    return html.escape(small_pct(x, digits))
 
 
 # --- the module's table --------------------------------------------------------------------
@@ -639,7 +626,6 @@ __all__ = [
     "correlation_text",
     "pass_curves",
     "prefix_success",
-    "small_pct",
     "spot_check_caption",
     "correlation_captions",
 ]

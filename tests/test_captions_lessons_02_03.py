@@ -15,14 +15,13 @@ from itertools import pairwise
 import nbformat
 import pytest
 
-from explorers.format import count, pct
+from explorers.format import count, pct, small_pct
 from explorers.partial_failure import caught_and_ended, silent_chain_explorer
 from explorers.reliability import (
     correlation_explorer,
     correlation_table,
     correlation_text,
     reliability_explorer,
-    small_pct,
     spot_check_explorer,
 )
 from simulator import (
