@@ -9,6 +9,7 @@ answer and the explanation are not in the cell the learner reads::
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,8 +62,18 @@ def load_self_checks(name: str, folder: Path | None = None) -> list[SelfCheck]:
         raise ValueError(f"{path.name}: every question needs question, options, answer and explanation") from error
 
 
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def inline_html(text: str) -> str:
+    """Question or feedback text as HTML: escaped, with `code` spans set as code (the questions are
+    written like the lessons' Markdown, and backticks shown as typed read as noise)."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(text))
+
+
 def _block(number: int, q: SelfCheck) -> widgets.VBox:
-    choice = widgets.RadioButtons(options=list(q.options), value=None, layout=widgets.Layout(width="auto"))
+    labels = [(_CODE.sub(r"\1", option), option) for option in q.options]  # radio labels are plain text
+    choice = widgets.RadioButtons(options=labels, value=None, layout=widgets.Layout(width="auto"))
     button = widgets.Button(description="Check", button_style="primary")
     feedback = widgets.HTML()
     attempts = {"n": 0}
@@ -72,10 +83,10 @@ def _block(number: int, q: SelfCheck) -> widgets.VBox:
             attempts["n"] += 1
         right, text = q.grade(choice.value, attempts["n"])
         colour = "#009E73" if right else "#D55E00"
-        feedback.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+        feedback.value = f'<span style="color:{colour}">{inline_html(text)}</span>'
 
     button.on_click(on_click)
-    block = widgets.VBox([widgets.HTML(f"<b>{number}. {html.escape(q.question)}</b>"), choice, button, feedback])
+    block = widgets.VBox([widgets.HTML(f"<b>{number}. {inline_html(q.question)}</b>"), choice, button, feedback])
     block.check = on_click  # what the Check button runs, for tests
     block.choice, block.feedback = choice, feedback
     return block

@@ -285,6 +285,20 @@ def test_the_widget_counts_tries():
     assert "because a" in block.feedback.value
 
 
+def test_code_in_a_question_reads_as_code_not_as_backticks():
+    """Lesson 04's question named `last_good_load` with its backticks showing."""
+    box = self_check(
+        SelfCheck("Who writes `last_good_load` <now>?", ("the `job`", "an agent"), "the `job`", "the `job` does")
+    )
+    block = box.children[0]
+    question = block.children[0].value
+    assert "<code>last_good_load</code>" in question and "`" not in question and "&lt;now&gt;" in question
+    assert [label for label, _ in block.choice.options] == ["the job", "an agent"]
+    block.choice.index = 0
+    block.check(None)
+    assert block.choice.value == "the `job`" and "<code>job</code> does" in block.feedback.value
+
+
 def test_unknown_or_broken_question_files_give_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="no self-check questions named"):
         load_self_checks("99_nope")

@@ -167,7 +167,7 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
         silent, baseline = rates
         ok = silent <= check.max_silent
         detail = (
-            f"Your contract caught {rate:.0%} of the injected failures. In {trials} simulated orders_daily "
+            f"Your contract caught {rate:.0%} of the injected failures. In {trials:,} simulated orders_daily "
             f"incidents with that catch rate at every hand-off, {silent:.1%} end with a wrong answer "
             f"delivered silently (with no validation: {baseline:.1%}).{slipped}"
         )
