@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import builders
 from .params import OUTCOMES, Latency, Mesh, Scenario
+from .patterns.mesh import queue_levels
 from .results import SimulationResult
 from .runner import simulate, sweep
 
@@ -225,19 +226,10 @@ def throughput_share(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def backlog_curve(result: SimulationResult) -> tuple[list[float], list[int], list[float], list[int]]:
-    """Events waiting over time, and missed events so far, from a mesh run's trials table.
-
-    At equal times an arrival counts before a departure, so an event that waits zero seconds
-    never takes the count below zero.
-    """
+    """Events waiting over time (:func:`simulator.patterns.mesh.queue_levels`, the measure behind the
+    run's ``mean_backlog`` and ``peak_backlog``), and missed events so far, from a mesh run's trials."""
     frame = result.trials
-    arrivals = [(float(a), 1) for a in frame["arrival"]]
-    departures = [(float(a + w), -1) for a, w in zip(frame["arrival"], frame["wait"])]
-    times, waiting, level = [0.0], [0], 0
-    for t, step in sorted(arrivals + departures, key=lambda move: (move[0], -move[1])):
-        level += step
-        times.append(t)
-        waiting.append(level)
+    times, waiting = queue_levels(frame["arrival"], frame["wait"])
     missed_at = sorted((frame["arrival"] + frame["wait"])[frame["missed"]].tolist())
     return times, waiting, [0.0] + missed_at, list(range(len(missed_at) + 1))
 

@@ -30,24 +30,42 @@ class StreamEvent:
     arrival: float
 
 
-class _Backlog:
-    """Time-weighted length of the waiting line."""
+def queue_levels(arrivals, waits) -> tuple[list[float], list[int]]:
+    """Events waiting over time, from each event's arrival and how long it waited (until an agent
+    claimed it or it expired): one level per moment, so an event claimed the instant it arrived
+    never counts as waiting, and the level never goes below zero."""
+    changes = [(float(a), 1) for a in arrivals] + [(float(a + w), -1) for a, w in zip(arrivals, waits)]
+    times, levels, level = [0.0], [0], 0
+    for t, step in sorted(changes, key=lambda change: (change[0], -change[1])):
+        level += step
+        if t == times[-1]:
+            levels[-1] = level
+        else:
+            times.append(t)
+            levels.append(level)
+    return times, levels
 
-    def __init__(self, env: simpy.Environment, store: simpy.FilterStore):
-        self.env, self.store = env, store
-        self.area, self.last, self.peak = 0.0, 0.0, 0
 
-    def update(self):
-        self.area += len(self.store.items) * (self.env.now - self.last)
-        self.last = self.env.now
-        self.peak = max(self.peak, len(self.store.items))
+def queue_stats(times: list[float], levels: list[int], horizon: float) -> dict:
+    """The time-weighted mean of :func:`queue_levels` over ``horizon``, its peak, and the longest
+    stretch (s) in which the queue never emptied."""
+    ends = times[1:] + [max(horizon, times[-1])]
+    area = sum(level * (end - start) for start, end, level in zip(times, ends, levels))
+    longest, since = 0.0, None
+    for start, level in zip(times, levels):
+        if level and since is None:
+            since = start
+        elif not level and since is not None:
+            longest, since = max(longest, start - since), None
+    if since is not None:
+        longest = max(longest, ends[-1] - since)
+    return dict(mean_backlog=area / horizon, peak_backlog=max(levels), longest_backlog=longest)
 
 
 def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | None = None):
     """Simulate ``events`` arrivals; returns (one row per event, run-level statistics)."""
     env = simpy.Environment()
     store = simpy.FilterStore(env)
-    backlog = _Backlog(env, store)
     mesh = scenario.mesh
     subscriptions = mesh.subscriptions or tuple(mesh.event_types for _ in scenario.agents)
     subscribed = set().union(*map(set, subscriptions))
@@ -78,14 +96,12 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
             if event.type not in subscribed:
                 missed(event, "no_subscriber")
                 continue
-            backlog.update()
             yield store.put(event)
 
     def subscriber(plan: AgentPlan, types):
         types = set(types)
         while True:
             event = yield store.get(lambda e: e.type in types)
-            backlog.update()
             if mesh.ttl is not None and env.now - event.arrival > mesh.ttl:
                 missed(event, "expired", plan.name)
                 continue
@@ -115,15 +131,14 @@ def run_mesh(scenario: Scenario, events: int, rng: random.Random, trace: list | 
     for plan, types in zip(plans, subscriptions):
         env.process(subscriber(plan, types))
     env.run()
-    backlog.update()
     frame = rows.table().sort_values("trial", ignore_index=True)
     horizon = env.now or 1.0
     handled = int((~frame["missed"]).sum())
     stats = dict(
         horizon=horizon,
+        arrival_rate_seen=len(frame) / float(frame["arrival"].max()) if len(frame) else 0.0,
         throughput=handled / horizon,
-        mean_backlog=backlog.area / horizon,
-        peak_backlog=backlog.peak,
+        **queue_stats(*queue_levels(frame["arrival"], frame["wait"]), horizon),
         missed_events=int(frame["missed"].sum()),
         utilization=float(frame["latency"].sub(frame["wait"]).sum() / (horizon * len(scenario.agents))),
     )
