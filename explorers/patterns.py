@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,6 +35,9 @@ from .timeline import (
 )
 
 # --- the pattern explorer --------------------------------------------------------------------
+
+#: Events in the pattern explorer's mesh runs.
+MESH_EVENTS = 200
 
 EXPLORER_PATTERNS = ("sequential", "fanout", "hierarchical", "mesh", "hybrid")
 
@@ -73,7 +75,7 @@ def _pattern_stats(pattern: str, agents: int, latency: float, spread: float, see
     """Many seeded runs of one setting (cached: moving a control back costs nothing)."""
     scenario = explorer_scenario(pattern, agents, latency, spread)
     if pattern == "mesh":
-        return simulate(scenario, trials=200, seed=seed).stats()
+        return simulate(scenario, trials=MESH_EVENTS, seed=seed).stats()
     return simulate(scenario, trials=runs, seed=seed).stats()
 
 
@@ -129,10 +131,12 @@ def pattern_explorer(
         many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
         s = _pattern_stats(v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed, many)
         if mesh:
+            missed = int(s["missed_events"])
             return (
-                f"<b>Mesh, {plural(v['agents'], 'subscriber')}, 1 event a second:</b> handled "
-                f"{rate(s['throughput'], ' events/s')}, on average {s['mean_backlog']:.1f} events waiting "
-                f"(peak {count(s['peak_backlog'])}), {count(s['missed_events'])} of 200 events missed."
+                f"<b>Mesh, {plural(v['agents'], 'subscriber')}, events arriving at a mean rate of 1 a second "
+                f"({rate(s['arrival_rate_seen'])} in these {count(MESH_EVENTS)}):</b> handled "
+                f"{count(MESH_EVENTS - missed)} of {count(MESH_EVENTS)}, on average {s['mean_backlog']:.1f} events "
+                f"waiting (peak {count(s['peak_backlog'])}), {count(missed)} missed."
             ), notes
         return (
             f"<b>This run took {seconds(this_run)} end to end.</b> Over {many} "
@@ -151,10 +155,14 @@ def pattern_explorer(
 # --- latency across patterns, and the mesh under load -------------------------------------------
 
 
+#: What the x axis of :func:`pattern_latency_figure` counts under each pattern.
+TEAM_NOUNS = {"sequential": "agent", "fanout": "worker", "hierarchical": "specialist", "hybrid": "specialist"}
+
+
 def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
     """Median end-to-end time against the number of agents, one line per pattern."""
     fig = styled_figure(
-        "End-to-end time as the team grows (mean call 2 s)",
+        "Median time as the team grows (mean call 2 s)",
         "agents (workers or specialists)",
         "median end-to-end time (simulated seconds)",
         height=400,
@@ -168,8 +176,11 @@ def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
                 name=PATTERN_LABELS[pattern],
                 line=dict(color=colour, width=2.5),
                 marker=dict(color=colour, size=8),
-                customdata=np.stack([rows["latency_p90"]], axis=-1),
-                hovertemplate="%{x} agents: median %{y:.1f} s, 90th pct %{customdata[0]:.1f} s",
+                hovertext=[
+                    f"{plural(int(n), TEAM_NOUNS[pattern])}: median {seconds(p50)}, 90th percentile {seconds(p90)}"
+                    for n, p50, p90 in zip(rows["agents"], rows["latency_p50"], rows["latency_p90"])
+                ],
+                hovertemplate="%{hovertext}<extra>" + PATTERN_LABELS[pattern] + "</extra>",
             )
         )
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02))
@@ -182,12 +193,14 @@ def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
     top = float(frame["arrival_rate"].max())
     fig = styled_figure(
         "The mesh under rising load",
-        "events arriving (per simulated second)",
+        "events arriving (mean rate, per simulated second)",
         "events per simulated second",
         height=400,
     )
     fig.add_trace(
-        go.Scatter(x=[0, top], y=[0, top], mode="lines", name="arriving", line=dict(color=PALETTE[7], dash="dot"))
+        go.Scatter(
+            x=[0, top], y=[0, top], mode="lines", name="arriving (mean rate)", line=dict(color=PALETTE[7], dash="dot")
+        )
     )
     fig.add_trace(
         go.Scatter(
@@ -219,22 +232,75 @@ def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def backlog_note(arriving: float, capacity: float, missed: int | None, ttl: float) -> str:
-    """The backlog caption for what the figure shows at these settings."""
-    if arriving > capacity:
+#: Within this share of the team's capacity, the load counts as "at capacity": no spare capacity
+#: either way, and 150 random arrivals can land on either side of it.
+AT_CAPACITY = 0.05
+#: Below capacity, a queue that never stays up longer than this share of the run "drains between bursts".
+SHORT_QUEUE = 0.25
+#: The top of the mesh explorer's arrival-rate slider (events per second).
+MESH_TOP_RATE = 4.0
+
+
+def load_level(arriving: float, capacity: float) -> str:
+    """'below', 'at' or 'above' capacity: 'at' when the arrival rate is within :data:`AT_CAPACITY` of it."""
+    load = arriving / capacity
+    if abs(load - 1) <= AT_CAPACITY + 1e-9:
+        return "at"
+    return "above" if load > 1 else "below"
+
+
+def backlog_note(
+    arriving: float,
+    capacity: float,
+    ttl: float,
+    events: int,
+    queue: dict,
+    top: float = MESH_TOP_RATE,
+) -> str:
+    """The backlog caption, true of the run on screen: the load against capacity sets what to expect,
+    and the run's own numbers (``queue``: the run's ``mesh_stats``, with ``missed_events``,
+    ``peak_backlog``, ``longest_backlog`` and ``horizon``) say what happened."""
+    missed, peak = int(queue["missed_events"]), int(queue["peak_backlog"])
+    against = f"{rate(arriving, '/s', 1)} against a capacity of about {rate(capacity)}"
+    expired = f"{count(missed)} of {count(events)} waited over {ttl:.0f} s and expired unseen, with no error raised"
+    level = load_level(arriving, capacity)
+    if level == "above":
+        if missed:
+            return (
+                f"events arrive faster than the team can handle them ({against}): the queue keeps growing "
+                f"(peak {plural(peak, 'event')} waiting) until events wait too long: {expired}."
+            )
         return (
-            f"events arrive faster than the team can handle them ({rate(arriving, '/s', 1)} against a capacity "
-            f"of about {rate(capacity)}): the queue keeps growing and events older than {ttl:.0f} s expire "
-            "unseen, with no error raised."
+            f"events arrive faster than the team can handle them on average ({against}), yet in this run's "
+            f"{count(events)} random arrivals none waited over {ttl:.0f} s (peak {plural(peak, 'event')} waiting). "
+            "Kept up for longer, this load builds a queue until events expire."
         )
-    missed_text = (
-        ""
-        if missed is None
-        else (f" {plural(missed, 'event')} still expired in a burst." if missed else " No event expired.")
+    if level == "at":
+        outcome = f"In this run {expired}." if missed else f"In this run no event waited over {ttl:.0f} s."
+        return (
+            f"events arrive about as fast as the team can handle them ({against}): with no spare capacity, "
+            f"the queue builds up in bursts (peak {plural(peak, 'event')} waiting) and events can expire. {outcome}"
+        )
+    hint = (
+        "Push the arrival rate past capacity to watch the queue grow."
+        if capacity < top
+        else "Take away agents or slow their calls until capacity falls below the arrival rate, and watch the "
+        "queue grow."
     )
+    spare = f"the team can handle about {rate(capacity)}, more than the {rate(arriving, '/s', 1)} arriving"
+    if not peak:
+        return f"{spare}; in this run no event had to wait: a free agent picked each one up as it arrived. {hint}"
+    outcome = (
+        f" Still, {count(missed)} waited over {ttl:.0f} s in a burst and expired unseen."
+        if missed
+        else " No event expired."
+    )
+    if queue["longest_backlog"] < SHORT_QUEUE * queue["horizon"]:
+        return f"{spare}, so the queue drains between bursts (peak {plural(peak, 'event')} waiting).{outcome} {hint}"
     return (
-        f"the team can handle about {rate(capacity)}, more than the {rate(arriving, '/s', 1)} arriving, so the "
-        f"queue drains between bursts.{missed_text} Push the arrival rate past capacity to watch it grow."
+        f"{spare}, so the queue empties again, though random bursts can hold it up for a while: in this run "
+        f"it held events for {seconds(queue['longest_backlog'])} without a break (peak {plural(peak, 'event')} "
+        f"waiting).{outcome} {hint}"
     )
 
 
@@ -277,7 +343,7 @@ def mesh_explorer(
     """A mesh with sliders for subscribers, event rate and call time: a timeline and the backlog."""
     controls = dict(
         agents=slider("int", "subscribing agents", agents, 1, 6, 1),
-        arrival_rate=slider("float", "events arriving per second", arrival_rate, 0.2, 4.0, 0.1, ".1f"),
+        arrival_rate=slider("float", "events arriving per second (mean)", arrival_rate, 0.2, MESH_TOP_RATE, 0.1, ".1f"),
         latency=slider("float", "mean time per agent call (s)", latency, 0.5, 6.0, 0.5, ".1f"),
     )
 
@@ -307,12 +373,15 @@ def mesh_explorer(
         backlog.data[0].update(x=t, y=waiting)
         backlog.data[1].update(x=t_missed + [float(s["horizon"])], y=missed + [missed[-1]])
         capacity = v["agents"] / v["latency"]
+        lost = int(s["missed_events"])
         return (
-            f"<b>Capacity about {rate(capacity, ' events/s')} against {rate(v['arrival_rate'], ' arriving', 1)}.</b> "
-            f"Handled {rate(s['throughput'], ' events/s')}, {s['mean_backlog']:.1f} waiting on average "
-            f"(peak {count(s['peak_backlog'])}), {count(s['missed_events'])} of {events} missed, agents busy "
+            f"<b>Capacity about {rate(capacity, ' events/s')}; events arrive at a mean rate of "
+            f"{rate(v['arrival_rate'], '/s', 1)} ({rate(s['arrival_rate_seen'])} in this run).</b> "
+            f"Handled {count(events - lost)} of {count(events)} events ({rate(s['throughput'])} over the "
+            f"{seconds(s['horizon'])} until the last call ended), {s['mean_backlog']:.1f} events waiting on average "
+            f"(peak {count(s['peak_backlog'])}), {count(lost)} missed, agents busy "
             f"{pct(s['utilization'], 0)} of the time."
-        ), [None, backlog_note(v["arrival_rate"], capacity, int(s["missed_events"]), ttl)]
+        ), [None, backlog_note(v["arrival_rate"], capacity, ttl, events, s)]
 
     explorer = Explorer(
         controls,
@@ -320,7 +389,7 @@ def mesh_explorer(
         [
             "no one assigns work: whichever subscriber is free claims the oldest event; the grey row is "
             "events nobody is free for yet.",
-            backlog_note(arrival_rate, agents / latency, None, ttl),
+            backlog_note(arrival_rate, agents / latency, ttl, events, first.mesh_stats),
         ],
         update,
     )
