@@ -69,13 +69,43 @@ def read_choice(value, options: dict[str, list[str]]) -> str | None:
     """
     raw = str(value).strip().strip("\"'`")
     names = {c: {normalize_choice(c), *(normalize_choice(s) for s in syns)} for c, syns in options.items()}
+    if len(_named_outside_negations(raw, names, _LISTED)) > 1 or len(_contained_outside_negations(raw, names)) > 1:
+        return None  # "event sourcing or agent scoped", "a, b, c or d": a hedge names no one option
     found = _match_forms(raw, names)
     if found:
         return found
-    # "I'd not use optimistic locking here; event sourcing.": the one option named outside a negation
-    parts = [p for p in re.split(r"[;,.]|\bbut\b", raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
-    hits = {_match_forms(p, names) for p in parts} - {None}
-    return hits.pop() if len(hits) == 1 else None
+    # "I'd not use optimistic locking here; event sourcing.", "fan-out and fan-in": the one option
+    # named outside a negation; then, in a sentence, the one option whose name it contains
+    for found in (_named_outside_negations(raw, names, _LISTED), _contained_outside_negations(raw, names)):
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+#: A name this long (or of two words or more) is specific enough to find inside a sentence.
+_SPECIFIC = 8
+
+
+def _contained_outside_negations(raw: str, names: dict[str, set[str]]) -> set[str]:
+    """The options whose specific names appear inside the parts of ``raw`` no negation governs
+    ("I would use event sourcing because the post-mortem needs the history")."""
+    parts = [normalize_choice(p) for p in _LISTED.split(raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
+    return {
+        option
+        for option, known in names.items()
+        for name in known
+        if (len(name) >= _SPECIFIC or " " in name) and any(re.search(rf"\b{re.escape(name)}\b", p) for p in parts)
+    }
+
+
+#: Where a list of options breaks: clauses, and "or", "and", "/" between names.
+_LISTED = re.compile(r"[;,.]|\bbut\b|\bor\b|\band\b|\s/\s|(?<=\w)/(?=\w)")
+
+
+def _named_outside_negations(raw: str, names: dict[str, set[str]], splitter: re.Pattern) -> set[str]:
+    """The options named in the parts of ``raw`` that no negation governs."""
+    parts = [p for p in splitter.split(raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
+    return {_match_forms(p, names) for p in parts} - {None}
 
 
 def _match_forms(raw: str, names: dict[str, set[str]]) -> str | None:
@@ -95,8 +125,13 @@ def _match_forms(raw: str, names: dict[str, set[str]]) -> str | None:
             return hits[0]
     for form in forms:  # a known name plus a word or two: "event-sourced log"
         words = _stem_words(form)
-        hits = {c for c, known in stemmed.items() for k in known if len(k) > 3 and words.startswith(k + " ")}
-        if len(hits) == 1 and len(words.split()) <= len(max(words.split(), key=len)) + 2:
+        hits = {
+            c
+            for c, known in stemmed.items()
+            for k in known
+            if len(k) > 3 and words.startswith(k + " ") and len(words.split()) <= len(k.split()) + 2
+        }
+        if len(hits) == 1:
             return hits.pop()
     return None
 
