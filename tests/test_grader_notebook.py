@@ -13,7 +13,7 @@ import grader.notebook as nbcheck
 from grader import check, check_button
 from grader.answers import PLACEHOLDER_MARK, clean, is_empty
 from grader.safety import strip_html_comments
-from tests.helpers import ROOT
+from tests.helpers import ROOT, missing_part
 
 
 @pytest.fixture(autouse=True)
@@ -163,10 +163,33 @@ def test_a_model_answer_appears_after_full_marks_or_on_request(tmp_path, monkeyp
     assert partly.model_answer == "" and "model answer" not in partly._repr_html_()
     asked = check("reliability_math", answers={"five_at_85": "0.85**5"}, show_model_answer=True)
     assert "0.95**8" in asked.model_answer
-    for exercise in ("pattern_selection", "reliability_math", "handoff_contracts", "state_sync", "orders_daily_design"):
-        assert nbcheck.model_answer(exercise), exercise
+    for exercise in RUBRIC_NAMES:
+        assert nbcheck.model_answer(exercise), f"{exercise} offers a model answer it does not have"
         nb = next(EXERCISES.glob(f"*_{exercise}.ipynb")).read_text(encoding="utf-8")
         assert "model_answers" not in nb  # kept out of the notebook's source
+
+
+RUBRIC_NAMES = sorted(p.stem for p in (ROOT / "rubrics").glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    "exercise, answer, unwrap",
+    [
+        ("agents_or_rule", "decision", lambda text: text.split("\n", 2)[2]),
+        ("drift_handoff_checks", "checks", lambda text: text.split("\n", 2)[2]),
+        ("completeness_sql", "cross_check", lambda text: text.split("```sql\n")[1].split("```")[0]),
+    ],
+)
+def test_a_written_model_answer_earns_the_full_marks_it_is_shown_beside(exercise, answer, unwrap):
+    """Three exercises offered a model answer and showed nothing; the ones written since must pass their own rubric."""
+    if exercise == "completeness_sql":
+        from grader.checks.sql_query import sandbox_status
+
+        ok, reason = sandbox_status()
+        if not ok:
+            missing_part(reason)
+    result = check(exercise, answers={answer: unwrap(nbcheck.model_answer(exercise))})
+    assert result.score == result.max_score, [(c.id, c.feedback) for c in result.criteria if not c.passed]
 
 
 def test_a_broken_progress_store_never_breaks_the_check(tmp_path, monkeypatch):
