@@ -46,7 +46,9 @@ def register(subparsers):
     )
     inc.add_argument("--retries", type=whole(0, 20), default=0, help="retries with backoff, 0 to 20 (default 0)")
     inc.add_argument("--human-gate", action="store_true", help="a SIMULATED reviewer before the result is used")
-    inc.add_argument("--human-catch", type=probability, default=0.7, help="the simulated reviewer's catch rate")
+    inc.add_argument(
+        "--human-catch", type=probability, default=0.7, help="the simulated reviewer's catch rate (default %(default)s)"
+    )
     inc.add_argument("--warehouse", metavar="PATH", help="the DuckDB warehouse: reused if there, else built there")
     inc.add_argument(
         "--agent",
