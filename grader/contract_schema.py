@@ -20,6 +20,7 @@ JSON-schema-like block (``properties:`` with a ``required:`` list) is read too.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -88,6 +89,29 @@ class FieldRule:
     required: bool = True
     nullable: bool = False
     options: dict = field(default_factory=dict)
+    unknown_types: tuple[str, ...] = ()  # type names the interpreter does not know (a typo: qualifed_name)
+
+
+#: The type names a contract may use, as the learner is told when one is unknown.
+KNOWN_TYPES = ", ".join(dict.fromkeys(TYPES.values()))
+_TYPE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$")
+
+
+def _misspelt_type(item: str) -> str | None:
+    """The type name a type entry misspells ("qualifed_name" -> "qualified_name"), or None when it
+    is no near miss (then it is an allowed literal, such as "no change detected" or "orders_api")."""
+    if not _TYPE_LIKE.match(item):
+        return None
+    close = difflib.get_close_matches(item.lower(), list(TYPES), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _literal_note(literals: tuple) -> str:
+    """For a rule made only of literals, what to say if one of them was meant as a type."""
+    named = [str(v) for v in literals if isinstance(v, str) and _TYPE_LIKE.match(v)]
+    if not named:
+        return ""
+    return f"; if '{named[0]}' is meant as a type, it is not one (known types: {KNOWN_TYPES})"
 
 
 @dataclass
@@ -179,13 +203,21 @@ def _field_rule(agent: str, name: str, spec, problems: list[str]) -> FieldRule:
         raw_types = "list"
         if "items" not in spec and generic.group(1).lower() in TYPES:
             spec = {**spec, "items": generic.group(1)}
-    for item in raw_types if isinstance(raw_types, list) else re.split(r"\s*\|\s*|\s+or\s+", str(raw_types)):
+    items = raw_types if isinstance(raw_types, list) else re.split(r"\s*\|\s*|\s+or\s+", str(raw_types))
+    unknown: list[str] = []
+    for item in items:
         if isinstance(item, dict) and "literal" in item:
             literals.append(item["literal"])
         elif isinstance(item, str) and item.strip().lower() in TYPES:
             types.append(TYPES[item.strip().lower()])
         elif isinstance(item, str) and item.strip().lower() in ("null", "none"):
             rule.nullable = True
+        elif isinstance(item, str) and _misspelt_type(item.strip()):
+            unknown.append(item.strip())
+            problems.append(
+                f"{where}: unknown type '{item.strip()}' - did you mean '{_misspelt_type(item.strip())}'? "
+                f"(known types: {KNOWN_TYPES})"
+            )
         elif isinstance(item, str) and item.strip():
             literals.append(item.strip().strip("\"'"))
         elif item not in ("", None):
@@ -193,6 +225,7 @@ def _field_rule(agent: str, name: str, spec, problems: list[str]) -> FieldRule:
     if str(spec.get("format", "")).lower() in ("date-time", "datetime", "timestamp"):
         types = ["timestamp"]
     rule.types, rule.literals = tuple(types), tuple(literals) + tuple(spec.get("allow") or ())
+    rule.unknown_types = tuple(unknown)
     if "required" in spec:
         rule.required = bool(spec["required"])
     if spec.get("optional"):
@@ -271,8 +304,11 @@ def validate(contract: AgentContract, payload: dict) -> list[str]:
         if rule.types and not any(_type_ok(t, value) for t in rule.types):
             reasons.append(f"{name}={value!r} is not {' or '.join(rule.types)}")
             continue
+        if rule.unknown_types and not rule.types:
+            reasons.append(f"{name} has the unknown type '{rule.unknown_types[0]}', which no value can pass")
+            continue
         if not rule.types and rule.literals:
-            reasons.append(f"{name}={value!r} is not one of the allowed values")
+            reasons.append(f"{name}={value!r} is not one of the allowed values{_literal_note(rule.literals)}")
             continue
         reasons += _check_options(name, rule, value, payload)
     if contract.forbid_extra:

@@ -49,9 +49,26 @@ class Criterion:
     hidden: bool = False
 
     def feedback_for(self, reason: str, passed: bool) -> str:
+        """The rubric's message for ``reason``; without one, ``fail`` - or, where ``fail`` alone would
+        mislead, the default in :data:`DEFAULT_FEEDBACK` (which may quote ``fail``)."""
         if passed:
             return self.feedback["pass"]
-        return self.feedback.get(reason) or self.feedback["fail"]
+        own = self.feedback.get(reason)
+        if own:
+            return own
+        default = DEFAULT_FEEDBACK.get((getattr(self.check, "type", ""), reason)) or DEFAULT_FEEDBACK.get(reason)
+        return default.format(fail=self.feedback["fail"]) if default else self.feedback["fail"]
+
+
+#: Messages for failure reasons a rubric wrote no message for, by reason or (check type, reason).
+#: A keyword list still gets the criterion's ``fail`` text, plus what is wrong with the form; a
+#: simulation that could not read the option ran nothing, so its ``fail`` text (a simulated
+#: result) would be false.
+NOTHING_SIMULATED = "Nothing was simulated: the grader could not tell which option your answer names."
+DEFAULT_FEEDBACK = {
+    "keyword_list": "{fail} Your answer reads as a list of terms: write it as sentences that connect them.",
+    ("simulation", "unknown_option"): NOTHING_SIMULATED,
+}
 
 
 @dataclass

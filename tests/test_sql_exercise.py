@@ -279,7 +279,9 @@ def test_feedback_names_what_a_naive_query_missed(copies):
     assert result.gradable and result.criterion("one_read_only_query").passed
     missed = result.criterion("catches_direct_children")
     assert not missed.passed and "INC-001 in the lesson's warehouse" in missed.feedback
-    assert "the faulty agent said 4, the truth is 13, your query said 4" in missed.feedback
+    assert (
+        "the faulty agent that stops at direct children said 4, the truth is 13, your query said 4" in missed.feedback
+    )
     assert not result.criterion("no_false_alarms").passed
 
 

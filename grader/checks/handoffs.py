@@ -137,7 +137,7 @@ def handoff_check(contract_data, check: dict, cache: dict) -> Outcome:
         return Outcome(
             False,
             1.0,
-            f"rejected {len(m.rejected_right)} right payloads",
+            f"rejected {len(m.rejected_right)} right payload{'s' if len(m.rejected_right) != 1 else ''}",
             "fail",
             f"Rejected although right: {rejected}. {notes}".strip(),
         )

@@ -27,8 +27,9 @@ def _run(strategy: str, agents: int, updates: int, contention: float, seed: int)
 def shared_state_check(value, check: dict, cache: dict, options: dict[str, list[str]]) -> Outcome:
     strategy = read_choice(value, options) if options else str(value).strip()
     if strategy is None:
+        names = ", ".join(option.replace("_", " ") for option in options)
         return Outcome(
-            False, 1.0, str(value), "unknown_option", f"'{value}' is not one of the strategies: {', '.join(options)}."
+            False, 1.0, str(value), "unknown_option", f"'{value}' names no single strategy; write one of: {names}."
         )
     params = dict(
         agents=int(check.agents),

@@ -60,7 +60,7 @@ def read_counts(result: dict, incidents: set[str]) -> dict[str, int]:
             or (isinstance(count, float) and count.is_integer())
             or (isinstance(count, str) and _INTEGER_TEXT.match(count))
         ):
-            raise ValueError(f"the second column should be a whole number; for {incident!r} it is {count!r}")
+            raise ValueError(f"the second column should be a whole number; for {incident} it is {_shown(count)}")
         if str(incident) in counts:
             raise ValueError(f"incident {incident} appears in more than one row")
         counts[str(incident)] = int(float(count))
@@ -70,6 +70,34 @@ def read_counts(result: dict, incidents: set[str]) -> dict[str, int]:
             f"no row names an incident of ops.alerts (the first column should be incident_id, e.g. {missing[0]})"
         )
     return counts
+
+
+def _shown(value) -> str:
+    """A value from the learner's result as a sentence can say it: NULL is "empty (NULL)", not None."""
+    if value is None:
+        return "empty (NULL), not a number"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}, not a number"
+    return repr(value)
+
+
+def _said(count: int | None) -> str:
+    return "gave no row" if count is None else f"said {count}"
+
+
+def _sentence_end(text: str) -> str:
+    """``text`` ended with one full stop, whatever punctuation it already ends with."""
+    return text.rstrip().rstrip(".!?;:") + "."
+
+
+#: Short names of the injected faults, so two faulty agents on one incident are told apart.
+FAULT_NAMES = {
+    "direct_children_only": "stops at direct children",
+    "two_levels_only": "stops two levels down",
+    "first_input_only": "follows only first inputs",
+    "counts_paths": "counts routes instead of models",
+    "counts_the_table_itself": "counts the alerted table too",
+}
 
 
 def measure(sql: str, seeds: tuple[int, ...], seconds: float = QUERY_SECONDS) -> CrossCheck:
@@ -112,8 +140,9 @@ def _missed(m: CrossCheck, cases: list[FaultCase], seeds: tuple[int, ...], limit
     for c in cases[:limit]:
         said = m.counts.get((c.seed, c.incident_id))
         parts.append(
-            f"{c.incident_id} in {_name(seeds, c.seed)} ({c.table}): the faulty agent said {c.faulty}, "
-            f"the truth is {c.truth}, your query said {'nothing' if said is None else said}"
+            f"{c.incident_id} in {_name(seeds, c.seed)} ({c.table}): the faulty agent that "
+            f"{FAULT_NAMES.get(c.fault, c.fault.replace('_', ' '))} said {c.faulty}, the truth is {c.truth}, "
+            f"your query {_said(said)}"
         )
     more = f"; and {len(cases) - limit} more" if len(cases) > limit else ""
     return "; ".join(parts) + more
@@ -131,18 +160,22 @@ def sql_cross_check(sql, check: dict, cache: dict) -> Outcome:
     if m.unavailable:
         raise NotGradable(f"not run, because the sandbox is unavailable: {m.unavailable}")
     if m.error:
-        return Outcome(False, 1.0, f"the query failed: {m.error}"[:300], "error", f"Your query failed: {m.error}.")
+        return Outcome(
+            False, 1.0, f"the query failed: {m.error}"[:300], "error", _sentence_end(f"Your query failed: {m.error}")
+        )
     what = check.get("measure")
     if what == "runs":
         missing = [k for k in m.truth if k not in m.counts]
         if not missing:
             return Outcome(True, 1.0, f"one row per alert on {len(seeds)} warehouses")
         names = ", ".join(f"{i} ({_name(seeds, s)})" for s, i in missing[:5])
-        return Outcome(False, 1.0, f"no row for {len(missing)} alerts", "fail", f"No row for: {names}.")
+        alerts = f"{len(missing)} alert{'s' if len(missing) != 1 else ''}"
+        return Outcome(False, 1.0, f"no row for {alerts}", "fail", f"No row for: {names}.")
     if what == "worked_example":
         said, true = m.counts.get((seeds[0], WORKED_EXAMPLE)), m.truth[(seeds[0], WORKED_EXAMPLE)]
-        evidence = f"{WORKED_EXAMPLE}: your query {said}, the truth {true}"
-        return Outcome(said == true, 1.0, evidence, "pass" if said == true else "fail")
+        evidence = f"{WORKED_EXAMPLE}: your query {_said(said)}, the truth is {true}"
+        detail = "" if said == true else f"On {WORKED_EXAMPLE} your query {_said(said)}; the truth is {true}."
+        return Outcome(said == true, 1.0, evidence, "pass" if said == true else "fail", detail)
     if what == "catch":
         wanted = set(check.get("faults") or FAULTS)
         cases = [c for c in m.cases if c.fault in wanted]
@@ -157,7 +190,7 @@ def sql_cross_check(sql, check: dict, cache: dict) -> Outcome:
         if not wrong:
             return Outcome(True, 1.0, evidence)
         shown = "; ".join(
-            f"{i} in {_name(seeds, s)}: your query {m.counts.get((s, i), 'nothing')}, the truth {m.truth[(s, i)]}"
+            f"{i} in {_name(seeds, s)}: your query {_said(m.counts.get((s, i)))}, the truth is {m.truth[(s, i)]}"
             for s, i in wrong[:5]
         )
         return Outcome(False, 1.0, evidence, "fail", f"A right impact agent would be flagged on: {shown}.")

@@ -56,6 +56,17 @@ def answer_sentences(text: str, given: GivenText | list[str] | tuple[str, ...] |
     return out
 
 
+def _settled_on(score, book: ConceptBook, spec: ChoiceInProseSpec) -> tuple:
+    """How firmly an option is chosen, to name the right one when several score alike: its score,
+    then a choice cue over a plain mention, then the earlier mention ("One agent is enough ...
+    three agents would be too much" settles on one agent)."""
+    sentence = score.best_sentence
+    if sentence is None:
+        return (score.score, False, 0, 0)
+    first = min((m.start for m in book[spec.options[score.option]].find(sentence)), default=0)
+    return (score.score, bool(score.strong), -sentence.index, -first)
+
+
 def choice_in_prose(sentences, book: ConceptBook, spec: ChoiceInProseSpec) -> Outcome:
     scores = score_options(spec.options, book, sentences)
     accept = [scores[o] for o in spec.accept]
@@ -63,7 +74,7 @@ def choice_in_prose(sentences, book: ConceptBook, spec: ChoiceInProseSpec) -> Ou
     compatible = [scores[o] for o in spec.compatible]
     reject = [scores[o] for o in spec.reject]
     best = max(accept, key=lambda s: s.score)
-    worst = max(reject, key=lambda s: s.score) if reject else None
+    worst = max(reject, key=lambda s: _settled_on(s, book, spec)) if reject else None
     bad = worst.score if worst else 0
     if best.score > 0 and best.score > bad:
         if spec.targets.get(best.option):

@@ -12,9 +12,10 @@ import re
 CHOICE = re.compile(
     r"\b(?:(?:i|we)(?:'d|’d| would| will|'ll|’ll| am| are|'m|’m| should)\s+(?:\w+\s+)?"
     r"(?:use|go|pick|choose|choosing|recommend|opt|run|build|structure|design|dispatch|fan|launch|start|treat|have|"
-    r"model|set|put|start|let|add|keep|make|combine)|recommend\w*|suggest\w*|my (?:pick|choice|recommendation)|the choice is|best fit\w*|fits best|"
+    r"model|set|put|start|let|add|keep|make|combine|write|implement|create|schedule|ship|deploy|code|wire|do)|recommend\w*|suggest\w*|my (?:pick|choice|recommendation)|the choice is|best fit\w*|fits best|"
     r"best fits|fits here|fits this|(?:the )?right (?:pattern|choice|shape|fit|approach|call)|is the answer|go with|opt for|"
-    r"should (?:run|use|be|go|fan|dispatch)|pattern is|ideal(?:ly)?|well[- ]suited|works best|i'?d pick)\b"
+    r"should (?:run|use|be|go|fan|dispatch)|pattern is|ideal(?:ly)?|well[- ]suited|works best|i'?d pick|"
+    r"(?:is|are|would be|will be) (?:quite |more than |plenty )?enough|suffices?|would do(?! \w)|will do(?! \w))\b"
 )
 # A label that introduces the design: "Pattern: ...", "Recommended pattern: ..."
 LABEL = re.compile(
@@ -46,6 +47,8 @@ REJECTION = re.compile(
     r"necessary)|no need|not worth|adds? (?:coordination )?overhead|over-?engineer\w*|"
     r"(?:is|are|be|was)(?:n't|n’t)? not (?:so |very |really |that )?(?:good|great|best|suitable|useful|efficient|optimal)|"
     r"not (?:so |very |really )?(?:good|great|the best|suitable|useful|efficient|optimal)|(?:is|are) bad|no good|"
+    r"(?:is|are|be|was) (?:just |pure |mostly |all |needless |extra )?overhead|not enough|too (?:much|many|heavy|complex|"
+    r"expensive|costly|slow)|"
     r"(?:do|does|did)(?:n't|n’t| not)? not need)\b"
 )
 # Negation or displacement shortly before a pattern name: "not", "rather than", "instead of", "avoid".

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
+from .cues import CHOICE
 from .normalize import FUNCTION_WORDS, Sentence
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -23,6 +24,11 @@ MIN_CONTENT = 7  # a sentence with fewer content words is too short to call copi
 MIN_CLAUSE_CONTENT = 8  # a clause inside the learner's own sentence must be longer still
 UNIGRAM_SHARE = 0.8
 PAIR_SHARE = 0.55
+# Where a sentence that restates the given text is cut to find the learner's own words in it.
+_FINE_BREAK = re.compile(
+    r"[,;:()\u2014\u2013]|\s-\s|\b(?:that|which|who|and|but|when|whenever|if|because|since|so|then|where|while)\b",
+    re.I,
+)
 
 
 def stem(word: str) -> str:
@@ -86,10 +92,24 @@ class GivenText:
             return False
         return sum(self._has(g) for g in pairs) / max(len(pairs), 1) >= PAIR_SHARE
 
+    def own_share(self, text: str) -> tuple[int, int]:
+        """(content stems of ``text`` the given text lacks, content stems of ``text``)."""
+        content, _ = _grams(stems(text))
+        return sum(not self._has(g) for g in content), len(content)
+
     def strip(self, sentence: Sentence) -> Sentence | None:
-        """The sentence without its given clauses; None when nothing of the learner's own is left."""
-        if not self or self.covers(sentence.text):
-            return None if self else sentence
+        """The sentence without its given clauses; None when nothing of the learner's own is left.
+
+        A sentence that is mostly given text as a whole may still open with the learner's own
+        words ("I would write a dbt test that compares each region's count with ..."): it is cut
+        more finely (at "that", "and", "when" too) and the pieces that are the learner's own are
+        kept - two own content words, at least half of the piece's unless it is short (option
+        names reuse the prompt), or one beside a choice cue ("I'd just add a plain rule") - so a
+        restated job does not hide the choice made about it."""
+        if not self:
+            return sentence
+        if self.covers(sentence.text):
+            return self._own_pieces(sentence)
         kept, dropped = [], False
         for start, end in sentence.clauses:
             piece = sentence.text[start:end]
@@ -103,6 +123,18 @@ class GivenText:
         if not text:
             return None
         return Sentence(text, sentence.index, kind=sentence.kind, cut=sentence.cut, paragraph=sentence.paragraph)
+
+    def _own_pieces(self, sentence: Sentence) -> Sentence | None:
+        kept = []
+        for piece in _FINE_BREAK.split(sentence.text):
+            own, total = self.own_share(piece)
+            if (own >= 2 and (own * 2 >= total or total < MIN_CONTENT)) or (own and CHOICE.search(piece.lower())):
+                kept.append(piece.strip(" ,;:"))
+        if not kept:
+            return None
+        return Sentence(
+            ", ".join(kept), sentence.index, kind=sentence.kind, cut=sentence.cut, paragraph=sentence.paragraph
+        )
 
 
 __all__ = ["GivenText", "fingerprint", "stem", "stems"]

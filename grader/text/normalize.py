@@ -21,7 +21,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?!\s)|(?<!\s)\*(?![\w*])|`)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Za-z0-9*#`|\"'])|\s*;\s+")
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx|incl|esp|fig|no)\.$", re.I)
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[,;:()\u2014\u2013]|\s-\s|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|"
+    r"\s*(?:[,;:()\u2014\u2013\u2026]|\.{3}|\s-\s|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|"
     r"\bbecause\b|\bsince\b|\bso that\b|\bso\b|\byet\b|\bthen\b|\bwhich\b)\s*",
     re.I,
 )
@@ -195,8 +195,31 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+def _powers(line: str) -> str:
+    """``0.95**3`` is a power, not emphasis; ``**0.857** (85.7%)`` is bold. Each ``**`` is read in
+    order: one that closes an open bold span (written against the text before it, not followed by
+    a digit) is emphasis, one between a number and a number or bracket is a power sign."""
+    out, last, bold = [], 0, False
+    for match in re.finditer(r"\*\*", line):
+        start, end = match.span()
+        before, after = line[start - 1 : start], line[end : end + 1]
+        if bold and before and not before.isspace() and not after.isdigit():
+            bold = False  # closes "**0.857**"
+        elif re.search(r"[\d)]\s*$", line[:start]) and re.match(r"\s*[\d(.]", line[end:]):
+            stripped = line[last:start].rstrip()
+            out.append(stripped + "^")
+            last = end + len(line[end:]) - len(line[end:].lstrip())
+            continue
+        elif after and not after.isspace():
+            bold = not bold
+        else:
+            bold = False
+    out.append(line[last:])
+    return "".join(out)
+
+
 def strip_markdown(line: str) -> str:
-    line = re.sub(r"(?<=[\d)])\s*\*\*\s*(?=[\d(.])", "^", line)  # 0.95**3 is a power, not emphasis
+    line = _powers(line) if "**" in line else line
     line = _EMPHASIS.sub("", line)
     return re.sub(r"\s+", " ", line).strip()
 
@@ -295,11 +318,30 @@ def _bounded(piece: str) -> list[str]:
     return [" ".join(words[i : i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
 
 
+# What relates terms in a written-out comparison or formula: "change_count must equal
+# len(columns_added) + len(columns_removed)", "count == len(models)". Each one does the work of
+# a function word, so a segment built on them states something rather than listing terms.
+_RELATION = re.compile(
+    r"==|!=|<=|>=|(?<![=!<>])[=<>](?![=<>])|(?<=\w|\))\s*[+*/]\s*(?=[\w(])|\b[a-z_]\w*\s*\(|"
+    r"\b(?:equals?|matches|match|against|versus|vs)\b",
+    re.I,
+)
+_COMPARISON = re.compile(r"==|!=|<=|>=|(?<![=!<>])[=<>](?![=<>])|\b(?:equals?|must match)\b", re.I)
+
+
 def _is_prose(segment: str) -> bool:
     """Four words or more with function words among them: at least one in every seven words, so a
-    long run of terms without commas ("plain rule threshold deterministic ...") is not prose."""
+    long run of terms without commas ("plain rule threshold deterministic ...") is not prose.
+    Comparison signs, arithmetic between terms and calls such as ``len(...)`` count as function
+    words: a formula written out relates its terms."""
     words = _WORD.findall(segment.lower())
-    function = sum(w in FUNCTION_WORDS for w in words)
+    plain = sum(w in FUNCTION_WORDS for w in words)
+    # signs relate terms only beside a function word, a call or a number: "validation = completeness
+    # = retries" is still a list of terms dressed as a formula
+    related = plain or "(" in segment or any(c.isdigit() for c in segment)
+    if related and sum(any(c.isalpha() for c in w) for w in words) >= 3 and _COMPARISON.search(segment):
+        return True  # "change_count == len(lists)": a comparison of named things is a statement
+    function = plain + (len(_RELATION.findall(segment)) if related else 0)
     return len(words) >= 4 and function >= max(1, len(words) / 7)
 
 
@@ -308,7 +350,8 @@ def is_keyword_dump(text: str) -> bool:
 
     The answer is cut at line breaks, commas, semicolons and table pipes; a segment is prose
     when it has four or more words with at least one function word ("the", "returns", "if"...)
-    in every seven.
+    in every seven (comparison and arithmetic signs and calls like ``len(...)`` count as such),
+    or three or more named things around a comparison ("change_count == len(lists)").
     Less than a third of the words sitting in prose segments marks a keyword list, and so does
     a long answer that repeats a handful of words (fewer than one distinct word in five).
     """

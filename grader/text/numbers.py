@@ -87,15 +87,15 @@ _RESULT = re.compile(
     rf"which\s+is|i\.e\.|so|that's|so\s+around|so\s+about)?\s*(?:=|≈|~)?\s*(?:about|roughly|approximately|approx\.?|"
     rf"around|nearly|almost|just\s+(?:under|over)|~|≈)?\s*(?P<value>{NUMBER})(?P<pct>\s*%)?"
 )
-_ADDITIVE = [
+_ADDITIVE = [  # each starts where a number starts: "95% x 3" is not "5% x 3"
     re.compile(r"\b(?:3|4|5)\s*(?:x|\*|times)\s*(?:5\s*%|0?\.05)"),
-    re.compile(r"(?:5\s*%|0?\.05)\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)"),
-    re.compile(r"(?:5\s*%|0?\.05)(?:\s*\+\s*(?:5\s*%|0?\.05))+"),
-    re.compile(r"0?\.95(?:\s*\+\s*0?\.95)+"),
-    re.compile(r"0?\.95\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)(?!\.\d)"),
+    re.compile(r"(?<![\d.])(?:5\s*%|0?\.05)\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)"),
+    re.compile(r"(?<![\d.])(?:5\s*%|0?\.05)(?:\s*\+\s*(?:5\s*%|0?\.05))+"),
+    re.compile(r"(?<![\d.])(?:0?\.95|95\s*%)(?:\s*\+\s*(?:0?\.95|95\s*%))+"),
+    re.compile(r"(?<![\d.])(?:0?\.95|95\s*%)\s*(?:x|\*|times)\s*(?:3|4|5)\b(?!\s*%)(?!\.\d)"),
     re.compile(r"\b(?:add|adds|added|adding|sum|summing)\s+(?:up\s+)?(?:the\s+)?(?:failure|error)"),
     re.compile(r"\b(?:failure|error)(?:\s+rates?)?\s+(?:add|adds|sum)\b"),
-    re.compile(r"1\s*-\s*(?:3|4)\s*(?:x|\*)\s*0?\.05"),
+    re.compile(r"(?<![\d.])1\s*-\s*(?:3|4)\s*(?:x|\*)\s*0?\.05"),
 ]
 
 
@@ -214,5 +214,7 @@ def read_claims(text: str) -> list[Claim]:
             taken.append((m.start(), m.end()))
     for pattern in _ADDITIVE:
         for m in pattern.finditer(text):
-            claims.append(Claim("additive", None, None, None, m.group(0), m.start()))
+            result = _result_after(text, m.end()) if m.group(0)[-1:].isdigit() or m.group(0)[-1:] == "%" else None
+            written = text[m.start() : result.end].strip() if result else m.group(0)  # quoted as written
+            claims.append(Claim("additive", None, None, result, written, m.start()))
     return sorted(claims, key=lambda c: c.start)
