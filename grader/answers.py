@@ -8,6 +8,8 @@ rubric's options and their synonyms.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from .safety import evaluate_arithmetic, safe_yaml, strip_html_comments
 
@@ -65,69 +67,73 @@ def read_choice(value, options: dict[str, list[str]]) -> str | None:
 
     Tried in order: the text as written; without a gloss ("optimistic locking (version check)",
     "hierarchical (orchestrator -> specialists)") and a leading article ("a direct tool call");
-    with word endings dropped ("event-sourced log" for "event sourcing log").
+    with word endings dropped ("event-sourced log" for "event sourcing log"); then the one option
+    named in a part of the answer no negation governs, or contained in a sentence. An answer that
+    names two or more options ("event sourcing or agent scoped", "a, b, c or d") names none.
     """
     raw = str(value).strip().strip("\"'`")
-    names = {c: {normalize_choice(c), *(normalize_choice(s) for s in syns)} for c, syns in options.items()}
-    if len(_named_outside_negations(raw, names, _LISTED)) > 1 or len(_contained_outside_negations(raw, names)) > 1:
-        return None  # "event sourcing or agent scoped", "a, b, c or d": a hedge names no one option
-    found = _match_forms(raw, names)
+    book = _option_book(tuple((c, tuple(syns)) for c, syns in options.items()))
+    parts = [p for p in _LISTED.split(raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
+    named = {_match_forms(p, book) for p in parts} - {None}
+    contained = {
+        option for option, pattern in book.specific.items() if any(pattern.search(normalize_choice(p)) for p in parts)
+    }
+    if len(named) > 1 or len(contained) > 1:
+        return None  # a hedge names no one option
+    found = _match_forms(raw, book)
     if found:
         return found
-    # "I'd not use optimistic locking here; event sourcing.", "fan-out and fan-in": the one option
-    # named outside a negation; then, in a sentence, the one option whose name it contains
-    for found in (_named_outside_negations(raw, names, _LISTED), _contained_outside_negations(raw, names)):
+    for found in (named, contained):
         if len(found) == 1:
-            return found.pop()
+            return next(iter(found))
     return None
 
 
-#: A name this long (or of two words or more) is specific enough to find inside a sentence.
+#: A name this long (or of two words or more) is specific enough to find inside a sentence
+#: ("I would use event sourcing because the post-mortem needs the history").
 _SPECIFIC = 8
-
-
-def _contained_outside_negations(raw: str, names: dict[str, set[str]]) -> set[str]:
-    """The options whose specific names appear inside the parts of ``raw`` no negation governs
-    ("I would use event sourcing because the post-mortem needs the history")."""
-    parts = [normalize_choice(p) for p in _LISTED.split(raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
-    return {
-        option
-        for option, known in names.items()
-        for name in known
-        if (len(name) >= _SPECIFIC or " " in name) and any(re.search(rf"\b{re.escape(name)}\b", p) for p in parts)
-    }
-
-
 #: Where a list of options breaks: clauses, and "or", "and", "/" between names.
 _LISTED = re.compile(r"[;,.]|\bbut\b|\bor\b|\band\b|\s/\s|(?<=\w)/(?=\w)")
 
 
-def _named_outside_negations(raw: str, names: dict[str, set[str]], splitter: re.Pattern) -> set[str]:
-    """The options named in the parts of ``raw`` that no negation governs."""
-    parts = [p for p in splitter.split(raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
-    return {_match_forms(p, names) for p in parts} - {None}
+class _OptionBook(NamedTuple):
+    names: dict[str, set[str]]  # option -> its normalized names
+    stemmed: dict[str, set[str]]  # the same without word endings
+    specific: dict[str, re.Pattern]  # option -> its specific names as one whole-word pattern
 
 
-def _match_forms(raw: str, names: dict[str, set[str]]) -> str | None:
+@lru_cache(maxsize=256)
+def _option_book(options: tuple[tuple[str, tuple[str, ...]], ...]) -> _OptionBook:
+    """An exercise's options read once: the rubric's few option lists are graded thousands of times."""
+    names = {c: {normalize_choice(c), *(normalize_choice(s) for s in syns)} for c, syns in options}
+    stemmed = {c: {_stem_words(k) for k in known} for c, known in names.items()}
+    specific = {}
+    for c, known in names.items():
+        long = sorted((re.escape(k) for k in known if len(k) >= _SPECIFIC or " " in k), key=len, reverse=True)
+        if long:
+            specific[c] = re.compile(rf"\b(?:{'|'.join(long)})\b")
+    return _OptionBook(names, stemmed, specific)
+
+
+def _match_forms(raw: str, book: _OptionBook) -> str | None:
     forms = [normalize_choice(raw)]
     bare = normalize_choice(_GLOSS.sub("", raw))
     forms += [bare, _ARTICLE.sub("", bare), _ARTICLE.sub("", forms[0])]
     forms += [normalize_choice(g) for g in _PARENTHESES.findall(raw)]  # "run the query (tool call)"
     forms = [f for f in forms if f]
     for form in forms:
-        hits = [c for c, known in names.items() if form in known]
+        hits = [c for c, known in book.names.items() if form in known]
         if len(hits) == 1:
             return hits[0]
-    stemmed = {c: {_stem_words(k) for k in known} for c, known in names.items()}
     for form in forms:
-        hits = [c for c, known in stemmed.items() if _stem_words(form) in known]
+        hits = [c for c, known in book.stemmed.items() if _stem_words(form) in known]
         if len(hits) == 1:
             return hits[0]
     for form in forms:  # a known name plus a word or two: "event-sourced log"
         words = _stem_words(form)
         hits = {
             c
-            for c, known in stemmed.items()
+            for c, known in book.stemmed.items()
             for k in known
             if len(k) > 3 and words.startswith(k + " ") and len(words.split()) <= len(k.split()) + 2
         }
