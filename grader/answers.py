@@ -178,6 +178,8 @@ def read_number(text: str) -> ReadNumber:
     first = text.strip().split("\n", 1)[0].strip()
     first = re.sub(r"^\s*(?:answer|value|result)?\s*[:=]\s*", "", first, flags=re.I)
     first = _HEDGE.sub("", first.strip())
+    first = re.sub(r"^(\*\*|__)(.+?)\1", r"\2", first)  # "**0.444** (44.4%)": bold, as the lessons write it
+    first = re.sub(r"^([\d.,%*^()/ ]+?)\s*\((?:[^()]*%|[^()]*percent)\)\s*$", r"\1", first)  # the same as a percentage
     first = re.sub(r"\s*(?:percent|per cent|pct)\.?\s*$", "%", first, flags=re.I)
     first = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(_SUPERSCRIPTS), first)
     first = re.sub(r"(?<=[\d)])\s*[x×·]\s*(?=[\d.(])", "*", first)  # 0.95 x 8

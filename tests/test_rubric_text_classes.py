@@ -166,6 +166,9 @@ def test_an_import_line_is_not_evidence():
         ("0.95^8 = 0.663", 0.95**8),
         ("0.95 x 8", 7.6),
         ("cube root of 0.95, so roughly 98.3 percent", 0.983),
+        ("**0.444** (44.4%)", 0.444),  # bold, with the same value as a percentage, as the lessons print it
+        ("__44 %__", 0.44),
+        ("0.85**5 (44.4 %)", 0.85**5),
     ],
 )
 def test_numbers_as_learners_write_them(text, value):
