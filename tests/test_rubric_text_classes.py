@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader import grade_answers, grade_text, load_rubric
-from grader.answers import read_choice, read_number
+from grader.answers import read_choice, read_mapping, read_number
 from grader.confidence import REVIEW_NOTE
 from grader.contract_schema import parse_contracts, validate
 from grader.results import UNREADABLE
@@ -233,6 +233,18 @@ def test_a_plain_number_read_as_a_percentage_says_so():
 def test_a_hedge_between_options_names_no_option(written):
     """A list of options, or the cell's own option list pasted in, scored full marks."""
     assert read_choice(written, load_rubric("state_sync").answers["scenario_strategy"].options) is None
+
+
+def test_an_unquoted_no_in_a_mapping_is_quoted_as_typed():
+    """YAML reads an unquoted no as false: the feedback said "'False' is not one of the options"."""
+    assert read_mapping("replay_then_rebuild: no\nother: Off  # a comment", "answer") == {
+        "replay_then_rebuild": "no",
+        "other": "Off",
+    }
+    result = grade_answers({"best_fit": "replay_then_rebuild: no"}, load_rubric("pattern_selection"), partial=True)
+    assert any("'no' names no single option" in c.feedback for c in result.criteria), [
+        c.feedback for c in result.criteria
+    ]
 
 
 def test_a_list_of_every_letter_is_not_a_choice():
