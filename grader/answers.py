@@ -75,9 +75,8 @@ def read_choice(value, options: dict[str, list[str]]) -> str | None:
     book = _option_book(tuple((c, tuple(syns)) for c, syns in options.items()))
     parts = [p for p in _LISTED.split(raw) if p.strip() and not _NEGATED_PART.search(p.lower())]
     named = {_match_forms(p, book) for p in parts} - {None}
-    contained = {
-        option for option, pattern in book.specific.items() if any(pattern.search(normalize_choice(p)) for p in parts)
-    }
+    plain = [normalize_choice(p) for p in parts]
+    contained = {option for option, pattern in book.specific.items() if any(pattern.search(p) for p in plain)}
     if len(named) > 1 or len(contained) > 1:
         return None  # a hedge names no one option
     found = _match_forms(raw, book)
