@@ -9,14 +9,16 @@ moves, so a lesson cell is one line::
 """
 
 from .contention import contention_explorer
+from .correlation import correlation_explorer
 from .incident import incident_explorer
 from .live import Explorer
 from .orchestration_value import monitoring_explorer, orchestration_value_explorer
 from .panels import captioned
 from .partial_failure import propagation_explorer, silent_chain_explorer
 from .patterns import mesh_explorer, pattern_explorer
-from .reliability import correlation_explorer, first_slider_explorer, reliability_explorer, spot_check_explorer
+from .reliability import first_slider_explorer, reliability_explorer
 from .selfcheck import SelfCheck, self_check
+from .spot_checks import spot_check_explorer
 from .style import OUTCOME_COLOURS, PALETTE, caption, figure_widget, styled_figure
 from .timeline import timeline_figure, topology_figure
 

@@ -1,38 +1,30 @@
-"""Lesson 02 (and the warm-up of lesson 00): compound reliability, spot checks, shared causes.
+"""Lesson 02 (and the warm-up of lesson 00): compound reliability along a chain.
 
 * :func:`reliability_explorer` is the live compound-reliability figure: sliders for per-agent
   reliability, chain length and an end-to-end target; the model curve p**n beside simulated
   chains. The instructor demo reuses it.
-* :func:`spot_check_explorer` shows how often a short spot check looks perfect.
-* :func:`correlation_explorer` sets pass^k and pass@k under a shared cause against p**k.
+* :func:`first_slider_explorer` is lesson 00's one-slider warm-up of the same curve.
 
-The numbers come from :mod:`simulator`; this module arranges and draws them.
+The numbers come from :mod:`simulator`; this module arranges and draws them. Lesson 02's two
+other views live beside it: :mod:`explorers.spot_checks` and :mod:`explorers.correlation`.
 """
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from simulator import (
     chain_reliability,
-    correlated_chain,
-    correlated_retry_success,
-    pass_at_k,
-    pass_hat_k,
     required_reliability,
-    runs_needed,
-    runs_to_claim,
     simulate,
     wilson_interval,
 )
 
 from .controls import slider
-from .format import count, pct, plural, small_pct, small_pct_html
+from .format import pct
 from .live import Explorer
 from .style import PALETTE, figure_widget, styled_figure
 
@@ -290,342 +282,11 @@ def reliability_explorer(
     )
 
 
-# --- shadow mode: spot checks ---------------------------------------------------------------
-
-
-def spot_checks(reliability: float, runs: int, checks: int, seed: int = 0) -> np.ndarray:
-    """Successes in each of ``checks`` spot checks of ``runs`` simulated runs of one agent."""
-    result = simulate(pattern="sequential", agents=1, reliability=reliability, trials=runs * checks, seed=seed)
-    right = (result.trials["outcome"] == "correct").to_numpy()
-    return right.reshape(checks, runs).sum(axis=1)
-
-
-def perfect_share(reliability: float, runs: int, checks: int = 10_000, seed: int = 0) -> tuple[float, float]:
-    """How often a spot check of ``runs`` comes back flawless: simulated, and the model p**runs."""
-    return float((spot_checks(reliability, runs, checks, seed) == runs).mean()), reliability**runs
-
-
-@lru_cache(maxsize=256)
-def _spot_check_counts(reliability: float, runs: int, checks: int, seed: int) -> tuple[int, ...]:
-    """How many of ``checks`` spot checks saw 0, 1, ... ``runs`` successes (remembered per setting)."""
-    return tuple(np.bincount(spot_checks(reliability, runs, checks, seed), minlength=runs + 1).tolist())
-
-
-def _binomial(runs: int, p: float) -> list[float]:
-    return [math.comb(runs, k) * p**k * (1 - p) ** (runs - k) for k in range(runs + 1)]
-
-
-def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int = 20_000, seed: int = 5) -> Explorer:
-    """What a spot check of a few runs says about an agent of known true reliability.
-
-    Each move simulates ``budget`` runs split into spot checks of ``runs``; bars show how the
-    observed success rates spread, dots the exact binomial shares.
-    """
-    controls = dict(
-        reliability=slider("float", "true reliability of the agent", reliability, 0.70, 0.99, 0.01, ".0%"),
-        runs=slider("int", "runs in one spot check", runs, 5, 100, 5),
-    )
-    fig = figure_widget(
-        "What spot checks of one agent report",
-        "success rate the spot check reports (%)",
-        "share of spot checks (%)",
-        height=420,
-        traces=[
-            go.Bar(name="simulated spot checks", marker=dict(color=PALETTE[4])),
-            go.Scatter(mode="markers", name="exact (binomial)", marker=dict(color=PALETTE[7], size=7)),
-            go.Scatter(mode="lines", name="true reliability", line=dict(color=PALETTE[5], dash="dash", width=2.5)),
-        ],
-    )
-    fig.update_layout(
-        xaxis_range=[40, 102], legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top")
-    )
-
-    def update(v: dict) -> str:
-        p, n = v["reliability"], v["runs"]
-        checks = max(100, budget // n)
-        counts = np.array(_spot_check_counts(round(p, 4), n, checks, seed))
-        x = [100 * k / n for k in range(n + 1)]
-        exact = _binomial(n, p)
-        fig.data[0].update(x=x, y=100 * counts / checks, width=[100 / n * 0.8] * (n + 1))
-        fig.data[1].update(x=x, y=[100 * e for e in exact])
-        top = max(100 * counts.max() / checks, 100 * max(exact))
-        fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])
-        perfect = counts[n] / checks
-        low = wilson_interval(n, n)[0]
-        readout = (
-            f"<b>{small_pct_html(perfect)} of {count(checks)} spot checks of {n} runs came back perfect</b> "
-            f"(exact: {small_pct_html(p**n)}) for an agent that is really {pct(p, 0)} reliable. A flawless {n} out of "
-            f"{n} only shows it is above {pct(low)} (95% lower bound); a claim of 97% needs "
-            f"{runs_to_claim(0.97)} flawless runs."
-        )
-        return readout, [spot_check_caption(p, n)]
-
-    return Explorer(controls, [fig], [spot_check_caption(reliability, runs)], update)
-
-
-#: From this share of flawless spot checks up, a flawless result is easy to get by luck.
-COMMON = 0.05
-
-
-def spot_check_caption(p: float, runs: int) -> str:
-    """What to notice under the spot-check figure, for an agent of reliability ``p`` checked ``runs`` times."""
-    flawless, fails = p**runs, pct(1 - p, 0)
-    seen = f"with {plural(runs, 'run')}, {small_pct(flawless)} of spot checks come back flawless"
-    if flawless < COMMON:
-        return f"{seen} for an agent that fails {fails} of the time: the more runs, the less room for luck."
-    low = wilson_interval(runs, runs)[0]
-    if low < 0.9:
-        return (
-            f"{seen} even for an agent that fails {fails} of the time, and a flawless one only shows reliability "
-            f"above {pct(low)}: a perfect spot check is weak evidence."
-        )
-    return f"{seen} even for an agent that fails {fails} of the time: a perfect score does not mean it never fails."
-
-
-def claim_runs_table(targets=(0.90, 0.95, 0.97, 0.99), margin: float = 0.01) -> pd.DataFrame:
-    """Runs a claim needs: flawless runs to claim a target, and runs to pin a rate to +/- margin."""
-    rows = [
-        dict(
-            target=t,
-            flawless_runs_to_claim=runs_to_claim(t),
-            runs_for_margin=runs_needed(t, margin),
-            perfect_ten_lower_bound=wilson_interval(10, 10)[0],
-        )
-        for t in targets
-    ]
-    return pd.DataFrame(rows)
-
-
-def claim_runs_figure(targets=tuple(x / 1000 for x in range(900, 996, 5)), margin: float = 0.01) -> go.Figure:
-    """How many shadow runs a reliability claim needs, on a log scale."""
-    fig = styled_figure(
-        "How many shadow runs a reliability claim needs",
-        "reliability you want to claim (%)",
-        "shadow-mode runs (count, log scale)",
-        height=420,
-    )
-    x = [100 * t for t in targets]
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=[runs_to_claim(t) for t in targets],
-            mode="lines+markers",
-            name="flawless runs in a row to claim it",
-            line=dict(color=PALETTE[0], width=2.5),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=[runs_needed(t, margin) for t in targets],
-            mode="lines+markers",
-            name=f"runs to measure it to within {100 * margin:.0f} point",
-            line=dict(color=PALETTE[1], width=2.5),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[x[0], x[-1]],
-            y=[10, 10],
-            mode="lines",
-            name="a 10-run spot check",
-            line=dict(color=PALETTE[5], dash="dash"),
-        )
-    )
-    fig.update_layout(
-        yaxis=dict(type="log", dtick=1),
-        legend=dict(
-            orientation="v", x=0.98, xanchor="right", y=0.04, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"
-        ),
-    )
-    return fig
-
-
-# --- shared causes: pass^k against p^k ------------------------------------------------------
-
-
-def pass_curves(p: float, rho: float, max_k: int, trials: int, seed: int) -> tuple[list[float], list[float]]:
-    """Simulated pass^k (all k runs right) and pass@k (some run right) for k = 1..``max_k``.
-
-    pass^k reads a ``max_k``-step chain of the same agent sharing one cause per task (see
-    :func:`prefix_success`); pass@k reads one agent whose failures are loud, retried up to
-    ``max_k - 1`` times: the task is solved within k tries if it ended right after at most k calls.
-    """
-    every = [s for s, _, _ in prefix_success(p, max_k, trials, seed, correlation=rho)]
-    retried = simulate(
-        pattern="sequential",
-        agents=1,
-        reliability=p,
-        silent_share=0.0,
-        retries=max_k - 1,
-        correlation=rho,
-        trials=trials,
-        seed=seed + 1,
-    )
-    right = (retried.trials["outcome"] == "correct").to_numpy()
-    calls = retried.trials["calls"].to_numpy()
-    anyone = [float((right & (calls <= k)).mean()) for k in range(1, max_k + 1)]
-    return every, anyone
-
-
-@lru_cache(maxsize=256)
-def _remembered_pass_curves(p: float, rho: float, max_k: int, trials: int, seed: int) -> tuple[tuple, tuple]:
-    """:func:`pass_curves` of a setting already seen, without simulating it again."""
-    every, anyone = pass_curves(p, rho, max_k, trials, seed)
-    return tuple(every), tuple(anyone)
-
-
-def correlation_table(
-    reliability: float = 0.9, rho: float = 0.5, ks=(1, 2, 3, 5, 8), trials: int = 20_000, seed: int = 0
-) -> pd.DataFrame:
-    """pass^k and pass@k with a shared cause, model and simulation, beside the independent values."""
-    every, anyone = pass_curves(reliability, rho, max(ks), trials, seed)
-    rows = []
-    for k in ks:
-        rows.append(
-            dict(
-                k=k,
-                independent_pass_hat_k=pass_hat_k(reliability, k),
-                shared_pass_hat_k=correlated_chain(reliability, k, rho),
-                simulated_pass_hat_k=every[k - 1],
-                independent_pass_at_k=pass_at_k(reliability, k),
-                shared_pass_at_k=correlated_retry_success(reliability, k - 1, rho),
-                simulated_pass_at_k=anyone[k - 1],
-            )
-        )
-    return pd.DataFrame(rows)
-
-
-def correlation_text(table: pd.DataFrame) -> str:
-    """The correlation table as aligned percentages; a share above zero but below 0.01% reads '<0.01%'."""
-    lines = [
-        "    every run right (pass^k)        still unsolved after k tries",
-        "k      p^k   shared  simulated      independent   shared  simulated",
-    ]
-    for r in table.itertuples():
-        lines.append(
-            f"{r.k:<3}{100 * r.independent_pass_hat_k:6.1f}%{100 * r.shared_pass_hat_k:8.1f}%"
-            f"{100 * r.simulated_pass_hat_k:10.1f}%{small_pct(1 - r.independent_pass_at_k, 2):>17}"
-            f"{small_pct(1 - r.shared_pass_at_k, 2):>9}{small_pct(1 - r.simulated_pass_at_k, 2):>11}"
-        )
-    return "\n".join(lines)
-
-
-def correlation_explorer(
-    reliability: float = 0.90, rho: float = 0.5, trials: int = 4000, seed: int = 11, max_k: int = 8
-) -> Explorer:
-    """Repeated runs with a shared cause: pass^k against p**k, and what retries still rescue.
-
-    Sliders: ``reliability`` (one run) and ``rho`` (the share of each run's luck that comes from
-    the task's common cause). Two figures: every run right, and still unsolved after k tries.
-    """
-    controls = dict(
-        reliability=slider("float", "per-run reliability p", reliability, 0.70, 0.99, 0.01, ".0%"),
-        rho=slider("float", "shared cause (correlation)", rho, 0.0, 1.0, 0.05, ".2f"),
-    )
-    ks = list(range(1, max_k + 1))
-    blue, orange = PALETTE[0], PALETTE[5]
-    legend = dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top")
-    every_fig = figure_widget(
-        "Every one of k runs right: pass^k against p^k",
-        "runs of the same agent on the same task (k)",
-        "chance all k runs are right (%)",
-        height=400,
-        traces=[
-            go.Scatter(mode="lines", name="independent runs (p^k)", line=dict(color=blue, dash="dot", width=2.5)),
-            go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=blue, width=3)),
-            go.Scatter(
-                mode="markers",
-                name="shared cause (simulated)",
-                marker=dict(color=blue, size=10, symbol="circle-open", line=dict(width=2)),
-            ),
-        ],
-    )
-    every_fig.update_layout(yaxis_range=[0, 102], xaxis=dict(tickvals=ks), legend=legend, margin=dict(r=220))
-    retry_fig = figure_widget(
-        "Still unsolved after k tries (retrying loud failures)",
-        "tries allowed (k)",
-        "chance every try failed (%, log scale)",
-        height=400,
-        traces=[
-            go.Scatter(mode="lines", name="independent tries", line=dict(color=orange, dash="dot", width=2.5)),
-            go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=orange, width=3)),
-            go.Scatter(
-                mode="markers",
-                name="shared cause (simulated)",
-                marker=dict(color=orange, size=10, symbol="diamond-open", line=dict(width=2)),
-            ),
-        ],
-    )
-    decades = [100, 10, 1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6]
-    retry_fig.update_layout(
-        yaxis=dict(
-            type="log",
-            range=[-6.2, 2.1],
-            tickvals=decades,
-            ticktext=[f"{d:.{max(0, round(-math.log10(d)))}f}%" for d in decades],
-        ),
-        xaxis=dict(tickvals=ks),
-        legend=legend,
-        margin=dict(r=220),
-    )
-
-    def update(v: dict) -> str:
-        p, rho = v["reliability"], v["rho"]
-        every, anyone = _remembered_pass_curves(round(p, 4), round(rho, 4), max_k, trials, seed)
-        # traces are built empty and get x and y together here (see reliability_explorer)
-        every_fig.data[0].update(x=ks, y=[100 * pass_hat_k(p, k) for k in ks])
-        every_fig.data[1].update(x=ks, y=[100 * correlated_chain(p, k, rho) for k in ks])
-        every_fig.data[2].update(x=ks, y=[100 * e for e in every])
-        retry_fig.data[0].update(x=ks, y=[100 * (1 - pass_at_k(p, k)) for k in ks])
-        retry_fig.data[1].update(x=ks, y=[100 * (1 - correlated_retry_success(p, k - 1, rho)) for k in ks])
-        # a share of zero has no place on a log axis: leave the point out
-        retry_fig.data[2].update(x=ks, y=[100 * (1 - a) if a < 1 else None for a in anyone])
-        readout = (
-            f"<b>Three tries leave {small_pct_html(1 - correlated_retry_success(p, 2, rho), 2)} of tasks unsolved "
-            f"with a shared cause of {rho:.2f}, against {small_pct_html(1 - pass_at_k(p, 3), 2)} if tries were "
-            "independent.</b> "
-            f"All three runs right: {pct(correlated_chain(p, 3, rho))} against p^3 = {pct(pass_hat_k(p, 3))}."
-        )
-        return readout, correlation_captions(p, rho)
-
-    return Explorer(controls, [every_fig, retry_fig], correlation_captions(reliability, rho), update)
-
-
-def correlation_captions(p: float, rho: float) -> list[str]:
-    """What to notice under the two shared-cause figures, at reliability ``p`` and correlation ``rho``."""
-    fails = pct(1 - p, 0)
-    if rho == 0:
-        return [
-            "with no shared cause the runs are independent: the shared-cause curve lies on p^k...",
-            f"...and each try fails {fails} of the time whatever happened before, so each one leaves unsolved "
-            f"{fails} of what the tries before it left: the curves fall in a straight line on this log axis.",
-        ]
-    again = (1 - correlated_retry_success(p, 1, rho)) / (1 - p)  # the second try fails, given the first failed
-    return [
-        f"with a shared cause of {rho:.2f} the failures clump on the same tasks, so all k runs are right more "
-        "often than p^k predicts...",
-        f"...and the same clumping makes a retry more likely to fail again: after a failed try the next one fails "
-        f"{pct(again)} of the time, not {pct(1 - p)}, so the solid curve flattens out above the dotted one.",
-    ]
-
-
 __all__ = [
     "reliability_explorer",
     "first_slider_explorer",
-    "spot_check_explorer",
-    "correlation_explorer",
     "compound_table_text",
     "compound_table_figure",
     "required_reliability_figure",
-    "spot_checks",
-    "perfect_share",
-    "claim_runs_table",
-    "claim_runs_figure",
-    "correlation_table",
-    "correlation_text",
-    "pass_curves",
     "prefix_success",
-    "spot_check_caption",
-    "correlation_captions",
 ]

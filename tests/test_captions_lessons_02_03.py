@@ -15,15 +15,11 @@ from itertools import pairwise
 import nbformat
 import pytest
 
+from explorers.correlation import correlation_explorer, correlation_table, correlation_text
 from explorers.format import count, pct, small_pct
 from explorers.partial_failure import caught_and_ended, silent_chain_explorer
-from explorers.reliability import (
-    correlation_explorer,
-    correlation_table,
-    correlation_text,
-    reliability_explorer,
-    spot_check_explorer,
-)
+from explorers.reliability import reliability_explorer
+from explorers.spot_checks import spot_check_explorer
 from simulator import (
     OUTCOMES,
     caught_shares,

@@ -20,17 +20,14 @@ from explorers.format import count, pct, seconds
 from explorers.incident import incident_explorer, stop_labels, stop_points
 from explorers.orchestration_value import (
     NO_VALUE,
-    TASKS,
-    Assumptions,
-    assumptions_table,
     monitoring_explorer,
     orchestration_value_explorer,
-    task_scenarios,
     verdict_summary,
     verdict_table,
 )
 from explorers.selfcheck import SELFCHECK_DIR
 from explorers.style import wrap_title
+from explorers.task_scenarios import TASKS, Assumptions, assumptions_table, task_scenarios
 from simulator import inject_fault, load_scenario, simulate
 from tests.helpers import ROOT
 

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import pytest
 
+from explorers.correlation import correlation_explorer, correlation_table, pass_curves
 from explorers.live import Explorer
 from explorers.partial_failure import (
     defense_figure,
@@ -28,18 +29,14 @@ from explorers.patterns import (
     pattern_latency_figure,
 )
 from explorers.reliability import (
-    claim_runs_figure,
     compound_table_figure,
     compound_table_text,
-    correlation_explorer,
-    correlation_table,
     first_slider_explorer,
-    pass_curves,
     prefix_success,
     reliability_explorer,
     required_reliability_figure,
-    spot_check_explorer,
 )
+from explorers.spot_checks import claim_runs_figure, spot_check_explorer
 from explorers.timeline import first_trial, timeline_figure, timeline_segments, topology, topology_figure
 from simulator import (
     caught_shares,

@@ -30,17 +30,14 @@ from explorers.incident import (
 )
 from explorers.live import Explorer
 from explorers.orchestration_value import (
-    TASKS,
-    assumptions_table,
     compare_task,
     comparison_figure,
     monitoring_explorer,
-    monitoring_scenarios,
     orchestration_value_explorer,
-    task_scenarios,
     verdict_figure,
     verdict_table,
 )
+from explorers.task_scenarios import TASKS, assumptions_table, monitoring_scenarios, task_scenarios
 from simulator import (
     INCIDENT_DEFENSES,
     chained,

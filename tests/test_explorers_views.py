@@ -336,8 +336,8 @@ def test_a_move_redraws_each_figure_once_with_its_title_already_wrapped(name, mo
     "module, factory, control",
     [
         ("explorers.reliability", "reliability_explorer", "reliability"),
-        ("explorers.reliability", "spot_check_explorer", "runs"),
-        ("explorers.reliability", "correlation_explorer", "rho"),
+        ("explorers.spot_checks", "spot_check_explorer", "runs"),
+        ("explorers.correlation", "correlation_explorer", "rho"),
         ("explorers.partial_failure", "silent_chain_explorer", "catch_rate"),
         ("explorers.patterns", "mesh_explorer", "arrival_rate"),
         ("explorers.patterns", "pattern_explorer", "latency"),
