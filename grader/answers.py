@@ -200,18 +200,13 @@ def read_number(text: str) -> ReadNumber:
     return _as_read(evaluate_arithmetic(source), source, expression, source.endswith("%"))
 
 
-#: One "key: value" line as typed, for the values YAML turns into true or false.
-_TYPED_ENTRY = re.compile(r"^[ \t]*([^:#\n]+?)[ \t]*:[ \t]*([^#\n]*?)[ \t]*(?:#.*)?$", re.M)
-
-
 def read_mapping(text: str, what: str) -> dict:
     """``key: value`` lines as a dict with normalized keys. A value YAML reads as true or false (an
     unquoted no, yes, off or on) keeps the word the learner typed, so feedback can quote it."""
-    value = safe_yaml(text, what=what)
+    value = safe_yaml(text, what=what, booleans=False)
     if not isinstance(value, dict):
         raise ValueError(f"{what} should be a YAML mapping (key: value lines), not {type(value).__name__}")
-    typed = {normalize_key(k): v.strip("\"'") for k, v in _TYPED_ENTRY.findall(text)}
-    return {normalize_key(k): typed.get(normalize_key(k), v) if isinstance(v, bool) else v for k, v in value.items()}
+    return {normalize_key(k): v for k, v in value.items()}
 
 
 def normalize_key(key) -> str:

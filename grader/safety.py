@@ -155,8 +155,18 @@ def storable(text: object) -> str:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def safe_yaml(text: str, *, what: str = "YAML") -> object:
-    """``yaml.safe_load`` behind a size, alias, depth and node-count guard (no YAML bombs)."""
+class _WordsLoader(_SAFE_LOADER):
+    """The safe loader, except that a yes, no, on, off, true or false stays the word as written."""
+
+
+_WordsLoader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: node.value)
+
+
+def safe_yaml(text: str, *, what: str = "YAML", booleans: bool = True) -> object:
+    """``yaml.safe_load`` behind a size, alias, depth and node-count guard (no YAML bombs).
+
+    With ``booleans=False`` a value YAML would read as true or false keeps the word as written
+    (a learner's unquoted ``no`` is an answer to quote back, not ``False``)."""
     if len(text) > MAX_YAML_CHARS:
         raise UnsafeInput(f"{what} is {len(text)} characters, over the {MAX_YAML_CHARS} allowed")
     aliases = depth = nodes = 0
@@ -177,7 +187,7 @@ def safe_yaml(text: str, *, what: str = "YAML") -> object:
                 nodes += 1
             if nodes > MAX_YAML_NODES:
                 raise UnsafeInput(f"{what} has more than {MAX_YAML_NODES} values")
-        value = yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader, C or Python
+        value = yaml.load(text, Loader=_SAFE_LOADER if booleans else _WordsLoader)  # safe loaders, C or Python
     except UnsafeInput:
         raise
     except ValueError as exc:  # Python's own limit on integer digits, met inside the YAML loader

@@ -235,13 +235,25 @@ def test_a_hedge_between_options_names_no_option(written):
     assert read_choice(written, load_rubric("state_sync").answers["scenario_strategy"].options) is None
 
 
-def test_an_unquoted_no_in_a_mapping_is_quoted_as_typed():
-    """YAML reads an unquoted no as false: the feedback said "'False' is not one of the options"."""
-    assert read_mapping("replay_then_rebuild: no\nother: Off  # a comment", "answer") == {
-        "replay_then_rebuild": "no",
-        "other": "Off",
+@pytest.mark.parametrize(
+    "written",
+    [
+        "replay_then_rebuild: no\nother: Off  # a comment",
+        "{replay_then_rebuild: no, other: Off}",
+        "{replay_then_rebuild: no,\n other: Off}",
+    ],
+)
+def test_an_unquoted_no_in_a_mapping_is_quoted_as_typed(written):
+    """YAML reads an unquoted no as false: the feedback said "'False' is not one of the options".
+    Block and flow mappings alike keep the word; a quoted or numeric value keeps its own type."""
+    assert read_mapping(written, "answer") == {"replay_then_rebuild": "no", "other": "Off"}
+    assert read_mapping("a: 'yes'\nb: 3\nc: [on, 2]\nyes: TRUE", "answer") == {
+        "a": "yes",
+        "b": 3,
+        "c": ["on", 2],
+        "yes": "TRUE",
     }
-    result = grade_answers({"best_fit": "replay_then_rebuild: no"}, load_rubric("pattern_selection"), partial=True)
+    result = grade_answers({"best_fit": written}, load_rubric("pattern_selection"), partial=True)
     assert any("'no' names no single option" in c.feedback for c in result.criteria), [
         c.feedback for c in result.criteria
     ]

@@ -28,8 +28,6 @@ def choice_check(value, check, spec) -> Outcome:
         return Outcome(False, 1.0, "", "unanswered", "No option given yet.")
     if isinstance(raw, (dict, list)):
         return Outcome(False, 1.0, str(raw), "unknown_option", "Give one option name.")
-    if isinstance(raw, bool):  # YAML reads an unquoted no, yes, off or on as true or false
-        return Outcome(False, 1.0, str(raw), "unknown_option", f"A yes or no is not an option here. {_pick(spec)}")
     chosen = read_choice(raw, spec.options)
     evidence = str(raw)
     if chosen is None:
