@@ -183,6 +183,11 @@ def chain_readout(agent: str, trials: int, shares, ended) -> str:
     return " ".join(parts)
 
 
+#: The smallest part of a stacked bar that is labelled (a share of all runs): smaller parts are too
+#: short for a label at full size, and a shrunken label is unreadable. Hover still gives the number.
+LABELLED_SHARE = 0.04
+
+
 def silent_chain_explorer(
     faulty: int = 2,
     catch_rate: float = 0.0,
@@ -246,8 +251,8 @@ def silent_chain_explorer(
     )
     where.update_layout(
         barmode="stack",
+        xaxis_range=[-0.5, len(labels) - 0.5],  # what autorange gives; fixed, a move redraws in place
         yaxis_range=[0, 60],
-        uniformtext=dict(minsize=10, mode="hide"),
         legend=dict(
             title_text="run ended as:",
             orientation="h",
@@ -275,7 +280,7 @@ def silent_chain_explorer(
             trace.update(
                 x=labels,
                 y=[100 * c for c in part],
-                text=[pct(c) if c > 0 else "" for c in part],  # labels too small to read are hidden
+                text=[pct(c) if c >= LABELLED_SHARE else "" for c in part],
             )
         return chain_readout(agent, trials, shares, ended)
 

@@ -9,8 +9,10 @@ third to a half of the time (measured on the kit's figures), and draws the same 
 
 The same picture is not true of every change (checked by comparing the drawn SVG of both paths):
 a bar's colour does not change without a redraw, error bars are drawn slightly differently, an
-edited bar trace can end up drawn above bars that were not edited, and an axis that ranges itself
-to the data keeps its old range. :func:`redraws_in_place` therefore lets through only data that
+edited trace can end up drawn above traces of its kind that were not edited (so those go along,
+unchanged),
+and an axis that ranges itself to the data keeps its old range (:func:`steady_range` gives an
+axis a range of its own that new data seldom change). :func:`redraws_in_place` therefore lets through only data that
 cannot move anything but its own trace, and everything else goes through ``Plotly.update`` as
 before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws`` holds every
 explorer's in-place moves to the full redraw's picture.
@@ -21,6 +23,7 @@ plotly 7.1; ``test_plotlys_batch_internals_are_still_there`` fails if an upgrade
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 
 import plotly.graph_objects as go
@@ -54,21 +57,54 @@ def redraws_in_place(figure: go.FigureWidget) -> bool:
         allowed = _IN_PLACE_PROPS.get(trace.type)
         if allowed is None or any(key not in allowed for key in edits):
             return False
-        if trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json():
-            return False  # error bars drawn in place differ from a full redraw's
         axes = {"x": trace.xaxis or "x", "y": trace.yaxis or "y"}
-        if trace.type == "bar" and any(  # drawn in place, an edited bar trace can move above the others
-            other.type == "bar"
-            and (other.xaxis or "x", other.yaxis or "y") == (axes["x"], axes["y"])
-            and i not in trace_edits
-            for i, other in enumerate(figure.data)
-        ):
-            return False
         for key in edits:
             moved = axes.values() if allowed[key] == "both" else [axes[allowed[key]]] if allowed[key] else []
             if not all(_axis_is_fixed(figure.layout, axis) for axis in moved):
                 return False
-    return True
+    places = {_place(figure.data[i]) for i in trace_edits}
+    # every trace that goes (its unchanged siblings too, see _edit_siblings): error bars drawn in place
+    # differ from a full redraw's
+    return not any(
+        trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json()
+        for trace in figure.data
+        if _place(trace) in places
+    )
+
+
+#: Round numbers an axis may end at (times a power of ten), see :func:`steady_range`.
+_ROUND_ENDS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def steady_range(top: float, headroom: float = 1.08, cap: float | None = None) -> list[float]:
+    """``[0, end]`` with ``end`` the first round number at or above ``top * headroom`` (and at most
+    ``cap``, such as a little over 100 on a percentage axis): a range set from this stays put while
+    the data move below it, so those moves redraw in place, and changes only when the data cross a
+    round number."""
+    need = max(top, 0.0) * headroom
+    if need <= 0:
+        return [0.0, 1.0 if cap is None else min(1.0, cap)]
+    scale = 10 ** math.floor(math.log10(need))
+    end = next(float(f"{end * scale:.6g}") for end in _ROUND_ENDS if end * scale >= need * (1 - 1e-12))
+    return [0.0, end if cap is None else min(end, cap)]
+
+
+def _edit_siblings(figure: go.FigureWidget) -> None:
+    """Send along every trace of an edited trace's type on its axes, unchanged ones with their own x and
+    y, all in trace order: drawn in place, an edited trace would otherwise move above the others."""
+    edits = figure._batch_trace_edits
+    edited = {_place(figure.data[i]) for i in edits}
+    for i, trace in enumerate(figure.data):
+        if i not in edits and _place(trace) in edited:
+            edits[i] = {key: trace[key] for key in ("x", "y") if trace[key] is not None}
+    ordered = sorted(edits.items())
+    edits.clear()
+    edits.update(ordered)
+
+
+def _place(trace) -> tuple[str, str, str]:
+    """A trace's type and axes: traces of one type on one pair of axes are drawn in one layer, in order."""
+    return trace.type, trace.xaxis or "x", trace.yaxis or "y"
 
 
 @contextmanager
@@ -84,6 +120,7 @@ def batch_redraw(figure: go.FigureWidget):
     finally:
         figure._in_batch_mode = False
         if redraws_in_place(figure):
+            _edit_siblings(figure)
             figure._perform_batch_animate(IN_PLACE)
         else:  # what batch_update does on leaving
             restyle, relayout, traces = figure._build_update_params_from_batch()
@@ -92,4 +129,4 @@ def batch_redraw(figure: go.FigureWidget):
             figure._batch_trace_edits.clear()
 
 
-__all__ = ["IN_PLACE", "batch_redraw", "redraws_in_place"]
+__all__ = ["IN_PLACE", "batch_redraw", "redraws_in_place", "steady_range"]

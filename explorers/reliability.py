@@ -215,11 +215,21 @@ def reliability_explorer(
         height=460,
         traces=[
             go.Scatter(mode="lines", name="model: p to the power n", line=dict(color=PALETTE[0], width=3)),
+            # each chain's interval a short line, not an error bar: a move then redraws in place (explorers.redraw)
+            *(
+                go.Scatter(
+                    mode="lines",
+                    name=f"95% interval, {n} agents",
+                    showlegend=False,
+                    hoverinfo="skip",
+                    line=dict(color=PALETTE[1], width=2),
+                )
+                for n in lengths
+            ),
             go.Scatter(
                 mode="markers",
                 name=f"simulated ({trials:,} runs, 95% interval)",
                 marker=dict(color=PALETTE[1], size=9, line=dict(width=1, color=PALETTE[7])),
-                error_y=dict(type="data", symmetric=False, color=PALETTE[1]),
             ),
             go.Scatter(
                 x=lengths,
@@ -251,17 +261,13 @@ def reliability_explorer(
         rate = [100 * s for s, _, _ in points]
         # traces are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
-        fig.data[0].update(x=lengths, y=model)
-        fig.data[1].update(
-            x=lengths,
-            y=rate,
-            error_y=dict(
-                array=[100 * h - r for (_, _, h), r in zip(points, rate)],
-                arrayminus=[r - 100 * lo for (_, lo, _), r in zip(points, rate)],
-            ),
-        )
-        fig.data[3].update(x=[1, MAX_CHAIN], y=[100 * goal] * 2)
-        fig.data[4].update(x=[n], y=[model[n - 1]], text=[f"{model[n - 1]:.0f}%"])
+        curve, *intervals, simulated, _, target_line, marker = fig.data
+        curve.update(x=lengths, y=model)
+        for k, interval, (_, low, high) in zip(lengths, intervals, points):
+            interval.update(x=[k, k], y=[round(100 * low, 4), round(100 * high, 4)])
+        simulated.update(x=lengths, y=rate)
+        target_line.update(x=[1, MAX_CHAIN], y=[100 * goal] * 2)
+        marker.update(x=[n], y=[model[n - 1]], text=[f"{model[n - 1]:.0f}%"])
         sim, low, high = points[n - 1]
         need = required_reliability(goal, n)
         verdict = "meets" if chain_reliability(p, n) >= goal else "misses"

@@ -20,6 +20,7 @@ from simulator import (
 from .controls import slider
 from .format import count, pct, plural, small_pct, small_pct_html
 from .live import Explorer
+from .redraw import steady_range
 from .style import PALETTE, figure_widget, styled_figure
 
 
@@ -67,7 +68,7 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         ],
     )
     fig.update_layout(
-        xaxis_range=[40, 102], legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top")
+        xaxis_range=[40, 102], bargap=0.2, legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top")
     )
 
     def update(v: dict) -> str:
@@ -76,10 +77,11 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         counts = np.array(_spot_check_counts(round(p, 4), n, checks, seed))
         x = [100 * k / n for k in range(n + 1)]
         exact = _binomial(n, p)
-        fig.data[0].update(x=x, y=100 * counts / checks, width=[100 / n * 0.8] * (n + 1))
+        fig.data[0].update(x=x, y=100 * counts / checks)  # bars 80% of the spacing wide: the layout's bargap
         fig.data[1].update(x=x, y=[100 * e for e in exact])
         top = max(100 * counts.max() / checks, 100 * max(exact))
         fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])
+        fig.layout.yaxis.range = steady_range(top * 1.05, cap=105)
         perfect = counts[n] / checks
         low = wilson_interval(n, n)[0]
         readout = (

@@ -421,6 +421,15 @@ def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
         (
             lambda: _fixed(go.FigureWidget([go.Bar(x=[1, 2], y=[1, 2]), go.Bar(x=[1, 2], y=[2, 1])])),
             lambda f: setattr(f.data[1], "y", [3, 4]),
+            "animate",
+        ),
+        (
+            lambda: _fixed(
+                go.FigureWidget(
+                    [go.Scatter(x=[1, 2], y=[1, 2]), go.Scatter(x=[1, 2], y=[2, 1], error_y=dict(array=[1, 1]))]
+                )
+            ),
+            lambda f: setattr(f.data[0], "y", [3, 4]),
             "update",
         ),
         (
@@ -439,11 +448,41 @@ def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
         "title",
         "heatmap",
         "one-of-two-bar-traces",
+        "sibling-with-error-bars",
         "both-bar-traces",
     ],
 )
 def test_only_data_that_moves_nothing_but_its_own_trace_is_redrawn_in_place(build, change, expected, monkeypatch):
     assert _drawn_how(build(), change, monkeypatch) == expected
+
+
+def test_a_trace_redrawn_in_place_takes_its_unchanged_siblings_along_in_order(monkeypatch):
+    """Drawn in place alone, an edited trace moves above the traces of its kind on its axes; so every
+    one of them goes in the one animate message, in trace order, the unchanged ones as they are."""
+    from explorers.redraw import batch_redraw
+
+    figure = _fixed(
+        go.FigureWidget([go.Scatter(x=[1, 2], y=[1, 2]), go.Scatter(x=[1, 2], y=[2, 1]), go.Bar(x=[1, 2], y=[5, 5])])
+    )
+    sent = []
+    monkeypatch.setattr(
+        figure, "_send_animate_msg", lambda **message: sent.append((message["styles_data"], message["trace_indexes"]))
+    )
+    with batch_redraw(figure):
+        figure.data[0].y = [3, 4]
+    [(styles, traces)] = sent
+    assert list(traces) == [0, 1], "the bar trace is drawn in its own layer and stays out"
+    assert [tuple(style["y"]) for style in styles] == [(3, 4), (2, 1)]
+
+
+@pytest.mark.parametrize(
+    "top, kwargs, expected",
+    [(0, {}, 1.0), (9.26, {}, 12.0), (46.3, {}, 60.0), (92.6, {}, 120.0), (92.6, {"cap": 105}, 105.0), (0.3, {}, 0.4)],
+)
+def test_a_steady_range_ends_at_the_next_round_number_above_the_data(top, kwargs, expected):
+    from explorers.redraw import steady_range
+
+    assert steady_range(top, **kwargs) == [0.0, expected]
 
 
 def test_plotlys_batch_internals_are_still_there():
