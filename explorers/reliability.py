@@ -215,16 +215,13 @@ def reliability_explorer(
         height=460,
         traces=[
             go.Scatter(mode="lines", name="model: p to the power n", line=dict(color=PALETTE[0], width=3)),
-            # each chain's interval a short line, not an error bar: a move then redraws in place (explorers.redraw)
-            *(
-                go.Scatter(
-                    mode="lines",
-                    name=f"95% interval, {n} agents",
-                    showlegend=False,
-                    hoverinfo="skip",
-                    line=dict(color=PALETTE[1], width=2),
-                )
-                for n in lengths
+            # the intervals as line segments, not error bars: a move then redraws in place (explorers.redraw)
+            go.Scatter(
+                mode="lines",
+                name="95% interval",
+                showlegend=False,
+                hoverinfo="skip",
+                line=dict(color=PALETTE[1], width=2),
             ),
             go.Scatter(
                 mode="markers",
@@ -261,10 +258,12 @@ def reliability_explorer(
         rate = [100 * s for s, _, _ in points]
         # traces are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
-        curve, *intervals, simulated, _, target_line, marker = fig.data
+        curve, interval, simulated, _, target_line, marker = fig.data
         curve.update(x=lengths, y=model)
-        for k, interval, (_, low, high) in zip(lengths, intervals, points):
-            interval.update(x=[k, k], y=[round(100 * low, 4), round(100 * high, 4)])
+        interval.update(  # one segment per chain length, None between them
+            x=[x for k in lengths for x in (k, k, None)],
+            y=[y for _, low, high in points for y in (round(100 * low, 4), round(100 * high, 4), None)],
+        )
         simulated.update(x=lengths, y=rate)
         target_line.update(x=[1, MAX_CHAIN], y=[100 * goal] * 2)
         marker.update(x=[n], y=[model[n - 1]], text=[f"{model[n - 1]:.0f}%"])
