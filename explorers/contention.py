@@ -13,9 +13,10 @@ import plotly.graph_objects as go
 from simulator import STRATEGIES, compare_strategies, throughput_share
 
 from .controls import slider
+from .format import plural
 from .live import Explorer
-from .panels import grid_widget, single_figure_explorer
-from .style import PALETTE, figure_widget, set_title
+from .panels import grid_widget, hold_bar_axes, single_figure_explorer
+from .style import PALETTE, figure_widget
 
 STRATEGY_LABELS = {
     "blind_overwrite": "blind overwrite",
@@ -61,13 +62,14 @@ def _panel(table: pd.DataFrame, column: str) -> tuple[list[float], list[str]]:
     return table[column].tolist(), _texts(table[column])
 
 
-def contention_figure(table: pd.DataFrame) -> go.FigureWidget:
+def contention_figure(table: pd.DataFrame, title: str | None = None) -> go.FigureWidget:
     """Four panels in a 2 x 2 grid (lost updates, conflict retries, throughput, time per update),
     one horizontal bar per strategy, from a :func:`simulator.compare_strategies` table. Two panels
-    a row keep every axis title clear of its neighbour in a narrow notebook."""
+    a row keep every axis title clear of its neighbour in a narrow notebook. The title says the
+    table's settings unless one is given."""
     first = table.iloc[0]
     fig = grid_widget(
-        _title(int(first["agents"]), float(first["contention"])),
+        title or _title(int(first["agents"]), float(first["contention"])),
         2,
         2,
         [title for _, title in METRICS],
@@ -122,13 +124,20 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
         ),
         "agents": slider("int", "agents writing", agents, 2, 10, 1),
     }
-    fig = contention_figure(compare_strategies(agents, UPDATES, contention, seed))
+    # the settings are on the sliders and in the readout, so the title stays and a move redraws in place
+    title = f"One shared counter, {UPDATES} updates per agent (simulated, seed {seed})"
+    fig = contention_figure(compare_strategies(agents, UPDATES, contention, seed), title)
 
-    def update(figure: go.FigureWidget, values: dict):
+    def update(figure: go.FigureWidget, values: dict) -> str:
         table = compare_strategies(values["agents"], UPDATES, values["contention"], seed)
         for trace, (column, _) in zip(figure.data, METRICS):
             trace.x, trace.text = _panel(table, column)
-        set_title(figure, _title(values["agents"], values["contention"]))
+        hold_bar_axes(figure)
+        return (
+            f"<b>{plural(values['agents'], 'agent')} x {UPDATES} updates each on one counter, contention "
+            f"{values['contention']:.2f}</b>: each agent spends that share of its time between reading the "
+            "counter and writing it back."
+        )
 
     note = (
         "blind overwrite loses more work as contention rises, optimistic locking loses none but pays in "

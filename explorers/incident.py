@@ -30,8 +30,8 @@ from simulator.builders import inject_fault
 from .controls import checkbox, dropdown, heading, slider
 from .format import pct
 from .live import Explorer
-from .panels import grid_widget, single_figure_explorer
-from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, set_title
+from .panels import grid_widget, hold_bar_axes, single_figure_explorer
+from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
 
 INVESTIGATORS = ("lineage", "source", "impact")
 #: Bar labels of the explorer's bottom-left panel that are not an agent's name.
@@ -208,6 +208,11 @@ def stop_labels(scenario: Scenario) -> list[str]:
     return [STOP_LABELS.get(s, s) for s in (*stop_points(scenario), "loud", "retried", "delivered")]
 
 
+#: The smallest part of a stacked bar that is labelled (in % of runs): a smaller one has no room for its
+#: label at full size in a narrow notebook, and a shrunken label is unreadable. Hover gives every value.
+LABELLED_PERCENT = 6
+
+
 def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
     """The orders_daily incident with one investigator degraded and the defenses on sliders and toggles.
 
@@ -246,8 +251,11 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         c["completeness"],
         c["human_gate"],
     ]
+    # which investigator is degraded, and how, is on the controls and in the readout: the title stays,
+    # so a move that only changes bar lengths redraws in place
     fig = grid_widget(
-        "orders_daily incident",
+        f"orders_daily incident: how the runs end, and what defenses cost<br><sup>{trials:,} simulated runs"
+        f" per bar, seed {seed}</sup>",
         2,
         2,
         ["share of runs (%)", "share of runs (%)", "mean time to an answer (s)"],
@@ -306,12 +314,7 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         row=2,
         col=2,
     )
-    fig.update_layout(
-        barmode="stack",
-        margin=dict(l=120, r=20, t=80, b=60),
-        legend_traceorder="normal",
-        uniformtext=dict(minsize=10, mode="hide"),
-    )
+    fig.update_layout(barmode="stack", margin=dict(l=120, r=20, t=80, b=60), legend_traceorder="normal")
     fig.update_yaxes(autorange="reversed")
     fig.layout.xaxis.range = [0, 100]
     fig.layout.xaxis2.rangemode = "tozero"
@@ -332,19 +335,18 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         your_out, stops, your_time = _summary(agent, reliability, silent, defenses, trials, seed)
         for i, trace in enumerate(figure.data[:3]):
             trace.x = [round(base_out[i], 3), round(your_out[i], 3)]
-            trace.text = [
-                f"{base_out[i]:.1f}" if base_out[i] >= 4 else "",
-                f"{your_out[i]:.1f}" if your_out[i] >= 4 else "",
-            ]
+            trace.text = [f"{v:.1f}" if v >= LABELLED_PERCENT else "" for v in (base_out[i], your_out[i])]
         figure.data[3].x = stops
         figure.data[4].x = [round(base_time, 1), round(your_time, 1)]
         figure.data[4].text = [f"{base_time:.0f} s", f"{your_time:.0f} s"]
-        who = (
-            f"{agent} at {pct(reliability, 0)} reliability, {pct(silent, 0)} of its failures silent"
-            if agent
-            else "as shipped"
+        hold_bar_axes(figure)
+        if agent:
+            return f"<b>{agent} degraded</b> to {pct(reliability, 0)} reliability, {pct(silent, 0)} of its failures silent."
+        shipped = next(a for a in _base_scenario().agents if a.name == INVESTIGATORS[0])
+        return (
+            f"<b>As shipped</b>: every investigator at {pct(shipped.reliability, 0)} reliability, "
+            f"{pct(shipped.silent_share, 0)} of its failures silent."
         )
-        set_title(figure, f"orders_daily incident: {who}<br><sup>{trials:,} simulated runs per bar, seed {seed}</sup>")
 
     note = (
         "validation, completeness signals, checkpoints and the gate turn silent failures into detected ones; only "

@@ -18,7 +18,7 @@ from simulator import Scenario, simulate
 from .controls import dropdown, slider
 from .format import count, number, pct, plural, rate, seconds
 from .live import Explorer
-from .panels import grid_widget, single_figure_explorer
+from .panels import grid_widget, hold_bar_axes, single_figure_explorer
 from .style import PALETTE, set_title
 from .task_scenarios import TASKS, Assumptions, MonitoringAssumptions, monitoring_scenarios, task_scenarios
 
@@ -130,8 +130,10 @@ def comparison_figure(table: pd.DataFrame, title: str) -> go.FigureWidget:
             col=1,
         )
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin=dict(l=130, r=20, t=80, b=60), uniformtext=dict(minsize=9, mode="hide"))
-    fig.layout.xaxis4.range = [0, 100]
+    fig.update_xaxes(rangemode="tozero")  # held by hold_bar_axes on every move...
+    fig.update_layout(margin=dict(l=130, r=20, t=80, b=60))
+    fig.layout.xaxis4.update(range=[0, 100], rangemode="normal")  # ...but the share correct, always 0-100 %
+    hold_bar_axes(fig)
     return fig
 
 
@@ -141,16 +143,27 @@ def _fmt(v: float) -> str:
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
 
 
-def _title(task: str, settings: dict, seed: int = 0) -> str:
-    """The explorer's title, broken by hand into lines short enough that none wraps: the task, the
-    three settings, then each side on a line of its own with n written as the number it is."""
+def _title(task: str, seed: int = 0) -> str:
+    """The explorer's title: the task and what each side is, one line each. The settings are on the
+    sliders and in the readout (:func:`_settings`), so a slider move leaves the title as it is."""
     t = TASKS[task]
-    n = settings["n"]
-    knobs = f"reliability {pct(settings['p'])} per step, n = {n}, hand-off overhead {seconds(settings['overhead_s'])}"
-    multi = re.sub(r"\bn\b", str(n), t.multi)
     return (
-        f"{t.label[:1].upper()}{t.label[1:]}, seed {seed}<br><sup>{knobs}</sup>"
-        f"<br><sup>single: {t.single}</sup><br><sup>multi: {multi}</sup>"
+        f"{t.label[:1].upper()}{t.label[1:]}, seed {seed}"
+        f"<br><sup>single: {t.single}</sup><br><sup>multi: {_sized(t.multi, None)}</sup>"
+    )
+
+
+def _sized(side: str, n: int | None) -> str:
+    """A side's description with n written as the number it is, or left out when the title names no number."""
+    return re.sub(r"\bn\b", str(n), side) if n is not None else re.sub(r"\bn\s+", "", side)
+
+
+def _settings(task: str, settings: dict) -> str:
+    """The readout: the three settings, and the multi-agent side with its size."""
+    n = settings["n"]
+    return (
+        f"<b>Reliability {pct(settings['p'])} per step, n = {n}, hand-off overhead {seconds(settings['overhead_s'])}"
+        f" per agent</b>. The multi-agent side: {_sized(TASKS[task].multi, n)}."
     )
 
 
@@ -169,14 +182,16 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
         "overhead_s": slider("float", "hand-off overhead (s per agent)", 2.0, 0.0, 10.0, 0.5, readout_format=".1f"),
     }
     first = _cached(task, (("p", 0.95), ("n", 4), ("overhead_s", 2.0)), seed)
-    fig = comparison_figure(first, _title(task, dict(p=0.95, n=4, overhead_s=2.0), seed))
+    fig = comparison_figure(first, _title(task, seed))
 
-    def update(figure: go.FigureWidget, v: dict):
+    def update(figure: go.FigureWidget, v: dict) -> str:
         settings = dict(p=round(v["p"], 4), n=int(v["n"]), overhead_s=round(v["overhead_s"], 2))
         table = _cached(v["task"], tuple(settings.items()), seed)
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.update(**_bars(values))
-        set_title(figure, _title(v["task"], settings, seed))
+        hold_bar_axes(figure)
+        set_title(figure, _title(v["task"], seed))
+        return _settings(v["task"], settings)
 
     rows = None
     note = (
@@ -196,20 +211,25 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
         "agents": slider("int", "agents in the mesh", 4, 1, 10, 1),
     }
     start = dict(event_rate=1.0, judgment_share=0.3, agents=4)
-    fig = comparison_figure(_cached("monitoring", tuple(start.items()), seed), _monitoring_title(start, seed))
+    title = (
+        f"High-frequency monitoring: rules, agents, or both<br><sup>"
+        f"{count(LIVE_TRIALS[1])} simulated events, seed {seed}</sup>"
+    )
+    fig = comparison_figure(_cached("monitoring", tuple(start.items()), seed), title)
     fig.layout.xaxis.title.text = "time to handle an event (s)"
     fig.layout.xaxis2.title.text = "agent or rule calls per event"
     fig.layout.xaxis3.title.text = "tokens per event (thousands)"
     fig.layout.xaxis4.title.text = "events handled correctly (%)"
 
-    def update(figure: go.FigureWidget, v: dict):
+    def update(figure: go.FigureWidget, v: dict) -> str:
         settings = dict(
             event_rate=round(v["event_rate"], 3), judgment_share=round(v["judgment_share"], 2), agents=int(v["agents"])
         )
         table = _cached("monitoring", tuple(settings.items()), seed)
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.update(**_bars(values))
-        set_title(figure, _monitoring_title(settings, seed))
+        hold_bar_axes(figure)
+        return _monitoring_settings(settings)
 
     rows = None
     note = (
@@ -219,15 +239,14 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
     return single_figure_explorer(controls, fig, note, update, rows=rows)
 
 
-def _monitoring_title(settings: dict, seed: int = 0) -> str:
-    """The monitoring explorer's title, broken by hand into lines short enough that none wraps."""
+def _monitoring_settings(settings: dict) -> str:
+    """The monitoring explorer's readout: the stream, and how much of it the mesh can take."""
     agents = settings["agents"]
     capacity = agents / MonitoringAssumptions().agent_s
     return (
-        f"High-frequency monitoring at {rate(settings['event_rate'], ' events/s', 1)}"
-        f"<br><sup>{pct(settings['judgment_share'], 0)} of events need judgment; {plural(agents, 'agent')} in the mesh"
-        f"</sup><br><sup>the mesh can finish about {rate(capacity, ' events/s', 1)}</sup>"
-        f"<br><sup>{count(LIVE_TRIALS[1])} simulated events, seed {seed}</sup>"
+        f"<b>{rate(settings['event_rate'], ' events/s', 1)} arriving, {pct(settings['judgment_share'], 0)} of them "
+        f"needing judgment; {plural(agents, 'agent')} in the mesh</b>, which can finish about "
+        f"{rate(capacity, ' events/s', 1)}."
     )
 
 

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from .live import Explorer
+from .redraw import axis_key, pending_value, steady_range
 from .style import caption, figure_widget, sync_before_display
 
 
@@ -65,6 +66,34 @@ def _axes_in_order(fig: go.FigureWidget) -> list[tuple[str, str]]:
     return pairs
 
 
+def hold_bar_axes(figure: go.FigureWidget) -> None:
+    """Fixed ranges for panels of horizontal bars, so that a move which only changes bar lengths is
+    redrawn in place (:mod:`explorers.redraw`). A value axis marked ``rangemode="tozero"`` ends at the
+    next round number past its longest bar (:func:`~explorers.redraw.steady_range`, at most 100 on an
+    axis titled in %; bars side by side, not stacked), and a category axis read top-down
+    (``autorange="reversed"``) holds exactly its categories, as autorange would."""
+    longest: dict[str, float] = {}
+    categories: dict[str, int] = {}
+    for index, trace in enumerate(figure.data):
+        if trace.type != "bar" or trace.orientation != "h":
+            continue
+        x_name, y_name = axis_key(trace.xaxis or "x"), axis_key(trace.yaxis or "y")
+        lengths, names = pending_value(figure, index, "x"), pending_value(figure, index, "y")
+        longest[x_name] = max([longest.get(x_name, 0.0), *(v for v in lengths or () if v is not None)])
+        categories[y_name] = max(categories.get(y_name, 0), len(names or ()))
+    for name, top in longest.items():
+        axis = figure.layout[name]
+        if axis.rangemode == "tozero":
+            cap = 100 if "(%)" in (axis.title.text or "") else None
+            axis.range = steady_range(top, cap=cap, current=list(axis.range) if axis.range else None)
+            axis.autorange = False
+    for name, count in categories.items():
+        axis = figure.layout[name]
+        if axis.autorange == "reversed" or (axis.autorange is False and axis.range and axis.range[0] > axis.range[1]):
+            axis.range = [count - 0.5, -0.5]
+            axis.autorange = False
+
+
 def all_axis_titles(fig: go.Figure) -> dict[str, str]:
     """Every x and y axis of a figure with its title text (empty string when missing)."""
     layout = fig.layout.to_plotly_json()
@@ -73,4 +102,4 @@ def all_axis_titles(fig: go.Figure) -> dict[str, str]:
     }
 
 
-__all__ = ["single_figure_explorer", "captioned", "grid_widget", "all_axis_titles"]
+__all__ = ["single_figure_explorer", "captioned", "grid_widget", "hold_bar_axes", "all_axis_titles"]

@@ -8,14 +8,13 @@ trace's points or bars sit, on axes whose ranges are fixed, nothing around the t
 third to a half of the time (measured on the kit's figures), and draws the same picture.
 
 The same picture is not true of every change (checked by comparing the drawn SVG of both paths):
-a bar's colour does not change without a redraw, error bars are drawn slightly differently, an
-edited trace can end up drawn above traces of its kind that were not edited (so those go along,
-unchanged),
-and an axis that ranges itself to the data keeps its old range (:func:`steady_range` gives an
-axis a range of its own that new data seldom change). :func:`redraws_in_place` therefore lets through only data that
-cannot move anything but its own trace, and everything else goes through ``Plotly.update`` as
-before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws`` holds every
-explorer's in-place moves to the full redraw's picture.
+a bar's colour does not change without a redraw, nor is a bar added in its style, error bars are
+drawn slightly differently, a trace not sent is left out (so every trace goes, an unchanged one as
+it is), and an axis that ranges itself to the data keeps its old range (:func:`steady_range` gives
+an axis a range of its own that new data seldom change). :func:`redraws_in_place` therefore lets
+through only data that cannot move anything but its own trace, and everything else goes through
+``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
+holds every explorer's in-place moves to the full redraw's picture.
 
 The kit's second use of plotly's private batch attributes (with ``sync_before_display``), checked on
 plotly 7.1; ``test_plotlys_batch_internals_are_still_there`` fails if an upgrade removes them.
@@ -39,9 +38,14 @@ _IN_PLACE_PROPS = {
 }
 
 
+def axis_key(axis_id: str) -> str:
+    """``"x2"`` -> ``"xaxis2"``: a trace's axis reference as the layout names the axis."""
+    return f"{axis_id[0]}axis{axis_id[1:]}"
+
+
 def _axis_is_fixed(layout: go.Layout, axis_id: str) -> bool:
     """An axis with a range of its own: new data cannot change its ticks."""
-    name = f"{axis_id[0]}axis{axis_id[1:]}"
+    name = axis_key(axis_id)
     if name not in layout:
         return False
     return layout[name].range is not None and layout[name].autorange in (None, False)
@@ -57,31 +61,42 @@ def redraws_in_place(figure: go.FigureWidget) -> bool:
         allowed = _IN_PLACE_PROPS.get(trace.type)
         if allowed is None or any(key not in allowed for key in edits):
             return False
+        if trace.type == "bar" and any(
+            _points(edits[key]) != _points(trace[key]) for key in ("x", "y") if key in edits
+        ):
+            return False  # bars added in place are drawn without their style
         axes = {"x": trace.xaxis or "x", "y": trace.yaxis or "y"}
         for key in edits:
             moved = axes.values() if allowed[key] == "both" else [axes[allowed[key]]] if allowed[key] else []
             if not all(_axis_is_fixed(figure.layout, axis) for axis in moved):
                 return False
-    places = {_place(figure.data[i]) for i in trace_edits}
-    # every trace that goes (its unchanged siblings too, see _edit_siblings): error bars drawn in place
-    # differ from a full redraw's
-    return not any(
-        trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json()
+    # every trace goes (the unchanged ones too, see _edit_every_trace): each must be one plotly draws in
+    # place as a full redraw would, and error bars are not
+    return all(
+        trace.type in _IN_PLACE_PROPS and not (trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json())
         for trace in figure.data
-        if _place(trace) in places
     )
 
+
+#: A range is kept while the data (with headroom) reach past this share of it (see :func:`steady_range`).
+KEEP_DOWN = 0.4
 
 #: Round numbers an axis may end at (times a power of ten), see :func:`steady_range`.
 _ROUND_ENDS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
-def steady_range(top: float, headroom: float = 1.08, cap: float | None = None) -> list[float]:
+def steady_range(
+    top: float, headroom: float = 1.08, cap: float | None = None, current: list[float] | None = None
+) -> list[float]:
     """``[0, end]`` with ``end`` the first round number at or above ``top * headroom`` (and at most
     ``cap``, such as a little over 100 on a percentage axis): a range set from this stays put while
     the data move below it, so those moves redraw in place, and changes only when the data cross a
-    round number."""
+    round number. Given the ``current`` range, it is kept while the data still fill more than
+    :data:`KEEP_DOWN` of it: the axis holds still as a slider moves, and the eye compares bars."""
     need = max(top, 0.0) * headroom
+    held = current is not None and len(current) == 2 and current[0] == 0 and (cap is None or current[1] <= cap)
+    if held and KEEP_DOWN * current[1] <= need <= current[1]:
+        return [0.0, float(current[1])]
     if need <= 0:
         return [0.0, 1.0 if cap is None else min(1.0, cap)]
     scale = 10 ** math.floor(math.log10(need))
@@ -89,22 +104,29 @@ def steady_range(top: float, headroom: float = 1.08, cap: float | None = None) -
     return [0.0, end if cap is None else min(end, cap)]
 
 
-def _edit_siblings(figure: go.FigureWidget) -> None:
-    """Send along every trace of an edited trace's type on its axes, unchanged ones with their own x and
-    y, all in trace order: drawn in place, an edited trace would otherwise move above the others."""
+def pending_value(figure: go.FigureWidget, index: int, key: str):
+    """A trace property as the browser will draw it: the value set inside the open batch, if any
+    (plotly's own reads still return the value before the batch)."""
+    edits = figure._batch_trace_edits.get(index, {}) if figure._in_batch_mode else {}
+    return edits[key] if key in edits else figure.data[index][key]
+
+
+def _points(values) -> int:
+    """How many points a trace's x or y holds (None: none)."""
+    return 0 if values is None else len(values)
+
+
+def _edit_every_trace(figure: go.FigureWidget) -> None:
+    """Send every trace of the figure, unchanged ones with their own x and y, in trace order. Plotly
+    redraws in place only the traces it is sent: a subplot with none of them is left empty, and an
+    edited trace is drawn above the unedited ones of its kind."""
     edits = figure._batch_trace_edits
-    edited = {_place(figure.data[i]) for i in edits}
     for i, trace in enumerate(figure.data):
-        if i not in edits and _place(trace) in edited:
+        if i not in edits:
             edits[i] = {key: trace[key] for key in ("x", "y") if trace[key] is not None}
     ordered = sorted(edits.items())
     edits.clear()
     edits.update(ordered)
-
-
-def _place(trace) -> tuple[str, str, str]:
-    """A trace's type and axes: traces of one type on one pair of axes are drawn in one layer, in order."""
-    return trace.type, trace.xaxis or "x", trace.yaxis or "y"
 
 
 @contextmanager
@@ -120,7 +142,7 @@ def batch_redraw(figure: go.FigureWidget):
     finally:
         figure._in_batch_mode = False
         if redraws_in_place(figure):
-            _edit_siblings(figure)
+            _edit_every_trace(figure)
             figure._perform_batch_animate(IN_PLACE)
         else:  # what batch_update does on leaving
             restyle, relayout, traces = figure._build_update_params_from_batch()
@@ -129,4 +151,4 @@ def batch_redraw(figure: go.FigureWidget):
             figure._batch_trace_edits.clear()
 
 
-__all__ = ["IN_PLACE", "batch_redraw", "redraws_in_place", "steady_range"]
+__all__ = ["IN_PLACE", "axis_key", "batch_redraw", "pending_value", "redraws_in_place", "steady_range"]

@@ -241,12 +241,15 @@ def test_a_rule_check_that_handled_no_events_shows_n_a_not_zero():
 
 
 @pytest.mark.parametrize("agents", [1, 2, 10])
-def test_the_monitoring_title_counts_agents_in_words_that_agree(agents):
+def test_the_monitoring_readout_counts_agents_in_words_that_agree(agents):
     box = monitoring_explorer()
-    box.controls["agents"].value = agents
     title = box.figure.layout.title.text
-    assert re.search(rf"\b{agents} agent{'s' if agents != 1 else ''} in the mesh", title), title
-    assert "1 agents" not in title
+    box.controls["agents"].value = agents
+    readout = box.readout.value
+    assert re.search(rf"\b{agents} agent{'s' if agents != 1 else ''} in the mesh", readout), readout
+    assert "1 agents" not in readout
+    assert f"about {agents / 2:.1f} events/s" in readout, "the mesh's capacity: agents over 2 s an event"
+    assert box.figure.layout.title.text == title, "the settings live in the readout; the title stays put"
 
 
 # --- 4. lesson 05's verdict table carries the numbers its text relies on --------------------------
@@ -307,13 +310,30 @@ def test_the_alert_ratio_is_a_lower_bound_against_a_baseline_given_as_an_upper_o
 
 @pytest.mark.parametrize("task", ["chain", "parallel", "judgment", "lookup"])
 @pytest.mark.parametrize("settings", [dict(p=0.95, n=4, overhead_s=2.0), dict(p=0.9, n=8, overhead_s=10.0)])
-def test_the_comparison_title_breaks_only_where_it_was_written_to(task, settings):
+def test_the_comparison_title_names_the_task_and_the_readout_its_settings(task, settings):
     box = orchestration_value_explorer()
     for name, value in (("task", task), *settings.items()):
         box.controls[name].value = value
-    title = box.figure.layout.title.text
+    title, readout = box.figure.layout.title.text, box.readout.value
     assert title == wrap_title(title), "every line fits: nothing is broken mid-phrase"
     lines = [re.sub(r"</?sup>", "", line) for line in title.split("<br>")]
     assert lines[-2].startswith("single: ") and lines[-1].startswith("multi: ")
-    assert f"reliability {pct(settings['p'])} per step" in lines[1] and seconds(settings["overhead_s"]) in lines[1]
-    assert not re.search(r"\bn (workers|agents|specialists)\b", title), "n is written as the number it is"
+    assert not re.search(r"\d", " ".join(lines[1:]).replace("3 specialists", "")), "no setting in the title"
+    assert f"Reliability {pct(settings['p'])} per step" in readout and seconds(settings["overhead_s"]) in readout
+    assert f"n = {settings['n']}" in readout
+    sized = {"chain": "agents", "parallel": "workers", "lookup": "specialists"}
+    expected = f"{settings['n']} {sized[task]}" if task in sized else "3 specialists"
+    assert expected in readout, "n is written as the number it is"
+    assert not re.search(r"\bn (workers|agents|specialists)\b", title + readout)
+
+
+def test_the_incident_readout_names_the_degraded_investigator_and_the_title_stays():
+    box = incident_explorer(trials=2000)
+    title = box.figure.layout.title.text
+    box.controls["agent"].value = "impact"
+    box.controls["reliability"].value = 0.7
+    box.controls["silent_share"].value = 0.25
+    assert "<b>impact degraded</b> to 70% reliability, 25% of its failures silent" in box.readout.value
+    box.controls["agent"].value = ""
+    assert "As shipped" in box.readout.value and "95% reliability" in box.readout.value, box.readout.value
+    assert box.figure.layout.title.text == title, "the settings live in the readout; the title stays put"

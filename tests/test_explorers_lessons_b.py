@@ -284,3 +284,33 @@ def test_lesson_06_has_a_slider_driving_a_figure_widget(root):
     assert any("incident_explorer()" in c.source for c in nb.cells if c.cell_type == "code")
     box = incident_explorer()
     assert box.sliders and isinstance(box.figure, go.FigureWidget)
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_bar_panels_hold_axes_that_fit_every_bar_and_small_moves_redraw_in_place(name, monkeypatch):
+    """The lesson 04-06 explorers hold their bar panels' axes (explorers.panels.hold_bar_axes): after
+    every move each bar ends inside its axis and a category axis holds exactly its categories
+    top-down; and a slider nudged one step and back, as a learner fine-tunes, changes no axis once it
+    has moved, so those moves are drawn in place, not replotted."""
+    from explorers.redraw import axis_key
+    from tests.helpers import another_value
+
+    box = EXPLORERS[name]()
+    sent = []
+    for kind in ("update", "animate"):
+        monkeypatch.setattr(go.FigureWidget, f"_send_{kind}_msg", lambda self, *a, _kind=kind, **k: sent.append(_kind))
+    nudges = []
+    for label, control in box.controls.items():
+        start = control.value
+        for move, value in enumerate((another_value(control), start) * 3):
+            before = len(sent)
+            control.value = value
+            if isinstance(control, widgets.FloatSlider | widgets.IntSlider) and move > 0:
+                nudges += sent[before:]  # after the first step the axes hold both values
+            for trace in box.figure.data:
+                value_axis = box.figure.layout[axis_key(trace.xaxis or "x")]
+                category_axis = box.figure.layout[axis_key(trace.yaxis or "y")]
+                assert value_axis.autorange in (None, False) and value_axis.range is not None, (label, trace.name)
+                assert max(trace.x) <= value_axis.range[1], f"{label}: a bar of {trace.name} runs off its axis"
+                assert list(category_axis.range) == [len(trace.y) - 0.5, -0.5], (label, trace.name)
+    assert nudges and set(nudges) == {"animate"}, f"{name}: {nudges}"

@@ -437,6 +437,11 @@ def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
             lambda f: (setattr(f.data[0], "y", [3, 4]), setattr(f.data[1], "y", [4, 3])),
             "animate",
         ),
+        (
+            lambda: _fixed(go.FigureWidget(go.Bar(x=[1, 2], y=[1, 2]))),
+            lambda f: f.data[0].update(x=[1, 2, 3], y=[3, 4, 5]),
+            "update",
+        ),
     ],
     ids=[
         "points-fixed",
@@ -448,17 +453,19 @@ def _fixed(figure: go.FigureWidget) -> go.FigureWidget:
         "title",
         "heatmap",
         "one-of-two-bar-traces",
-        "sibling-with-error-bars",
+        "another-trace-with-error-bars",
         "both-bar-traces",
+        "a-bar-added",
     ],
 )
 def test_only_data_that_moves_nothing_but_its_own_trace_is_redrawn_in_place(build, change, expected, monkeypatch):
     assert _drawn_how(build(), change, monkeypatch) == expected
 
 
-def test_a_trace_redrawn_in_place_takes_its_unchanged_siblings_along_in_order(monkeypatch):
-    """Drawn in place alone, an edited trace moves above the traces of its kind on its axes; so every
-    one of them goes in the one animate message, in trace order, the unchanged ones as they are."""
+def test_a_redraw_in_place_sends_every_trace_in_order(monkeypatch):
+    """Plotly redraws in place only the traces it is sent: a subplot with none of them is emptied, and an
+    edited trace is drawn above unedited ones of its kind. So every trace goes in the one animate
+    message, in trace order, the unchanged ones as they are."""
     from explorers.redraw import batch_redraw
 
     figure = _fixed(
@@ -469,10 +476,10 @@ def test_a_trace_redrawn_in_place_takes_its_unchanged_siblings_along_in_order(mo
         figure, "_send_animate_msg", lambda **message: sent.append((message["styles_data"], message["trace_indexes"]))
     )
     with batch_redraw(figure):
-        figure.data[0].y = [3, 4]
+        figure.data[1].y = [3, 4]
     [(styles, traces)] = sent
-    assert list(traces) == [0, 1], "the bar trace is drawn in its own layer and stays out"
-    assert [tuple(style["y"]) for style in styles] == [(3, 4), (2, 1)]
+    assert list(traces) == [0, 1, 2]
+    assert [tuple(style["y"]) for style in styles] == [(1, 2), (3, 4), (5, 5)]
 
 
 @pytest.mark.parametrize(
