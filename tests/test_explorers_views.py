@@ -333,22 +333,27 @@ def test_a_move_redraws_each_figure_once_with_its_title_already_wrapped(name, mo
 
 
 @pytest.mark.parametrize(
-    "module, factory, control",
+    "module, factory, control, runner",
     [
-        ("explorers.reliability", "reliability_explorer", "reliability"),
-        ("explorers.spot_checks", "spot_check_explorer", "runs"),
-        ("explorers.correlation", "correlation_explorer", "rho"),
-        ("explorers.partial_failure", "silent_chain_explorer", "catch_rate"),
-        ("explorers.patterns", "mesh_explorer", "arrival_rate"),
-        ("explorers.patterns", "pattern_explorer", "latency"),
+        ("explorers.reliability", "reliability_explorer", "reliability", "simulate"),
+        ("explorers.spot_checks", "spot_check_explorer", "runs", "simulate"),
+        ("explorers.correlation", "correlation_explorer", "rho", "simulate"),
+        ("explorers.partial_failure", "silent_chain_explorer", "catch_rate", "simulate"),
+        ("explorers.patterns", "mesh_explorer", "arrival_rate", "simulate"),
+        ("explorers.patterns", "pattern_explorer", "latency", "simulate"),
+        ("explorers.contention", "contention_explorer", "agents", "compare_strategies"),
+        ("explorers.orchestration_value", "orchestration_value_explorer", "n", "simulate"),
+        ("explorers.incident", "incident_explorer", "reliability", "simulate"),
     ],
 )
-def test_moving_back_to_a_setting_already_seen_draws_it_again_without_simulating(module, factory, control, monkeypatch):
+def test_moving_back_to_a_setting_already_seen_draws_it_again_without_simulating(
+    module, factory, control, runner, monkeypatch
+):
     """A learner sweeps a slider back and forth: settings already seen are remembered, not re-run."""
     views = importlib.import_module(module)
     runs = []
-    simulate = views.simulate
-    monkeypatch.setattr(views, "simulate", lambda *args, **kwargs: runs.append(1) or simulate(*args, **kwargs))
+    run = getattr(views, runner)
+    monkeypatch.setattr(views, runner, lambda *args, **kwargs: runs.append(1) or run(*args, **kwargs))
     box = getattr(views, factory)()
     widget = box.controls[control]
     start, other = widget.value, another_value(widget)
