@@ -22,8 +22,8 @@ from incident_lab.shadow import RATE_NAMES
 from .controls import checkbox, dropdown, slider
 from .format import pct
 from .live import Explorer
-from .panels import grid_widget
-from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, set_title
+from .panels import grid_widget, hold_bar_axes
+from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget
 
 OUTCOME_ORDER = ("correct", "silent_failure", "detected_failure")
 RATE_KEYS = RATE_NAMES  # outcome -> its key in the measured and predicted dicts (the CLI's JSON names)
@@ -344,8 +344,11 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
     for control in controls.values():
         if hasattr(control, "continuous_update"):
             control.continuous_update = False  # each move runs real SQL: update on release
+    # the broken agent, P, S and the pattern are on the controls and in the readout: the title stays, so a
+    # slider move that only changes bar lengths redraws in place
     fig = grid_widget(
-        "Real investigations",
+        f"Real investigations, without and with defenses<br><sup>{runs} runs per bar over the warehouse's incidents,"
+        f" seed {seed}</sup>",
         2,
         1,
         ["share of investigations (%)", "wrong outputs of the broken agent caught (%)"],
@@ -397,15 +400,12 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
         rates = _check_rates(catches, v["agent"])
         fig.data[3].x = [round(100 * rates[c][0], 2) if rates[c] else 0 for c in CHECK_LABELS]
         fig.data[3].text = [_check_label(c, rates[c], bool(v["human_gate"])) for c in CHECK_LABELS]
+        hold_bar_axes(fig)
         setting = f"P\u00a0=\u00a0{pct(v['reliability'], 0)}, S\u00a0=\u00a0{pct(v['silent_share'], 0)}"  # no break inside a setting
-        set_title(
-            fig,
-            f"Real investigations: {v['agent']} at {setting}, {v['pattern']}"
-            f"<br><sup>{runs} investigations per bar over the warehouse's incidents, seed {seed}</sup>",
-        )
         return (
-            f"Your defenses: {pct(yours['correct'])} correct, {pct(yours['silent_failure'])} silent failures, "
-            f"{pct(yours['detected_failure'])} detected ({runs} runs in {seconds:.1f} s of real SQL)."
+            f"<b>{v['agent']} broken at {setting}, {v['pattern']}</b>. Your defenses: {pct(yours['correct'])} "
+            f"correct, {pct(yours['silent_failure'])} silent failures, {pct(yours['detected_failure'])} detected "
+            f"({runs} runs in {seconds:.1f} s of real SQL)."
         )
 
     note = (

@@ -807,8 +807,12 @@ def in_place_moves() -> list[tuple[str, dict, list, list]]:
 
     go.FigureWidget._send_animate_msg = record
     try:
-        for name in (n for n in explorers.__all__ if n.endswith("_explorer")):
-            box = getattr(explorers, name)()
+        from explorers.incident_lab import defense_explorer, lesson_warehouse
+
+        boxes = {name: getattr(explorers, name) for name in explorers.__all__ if name.endswith("_explorer")}
+        boxes["defense_explorer"] = lambda: defense_explorer(lesson_warehouse(seed=0), runs=12, seed=0)
+        for name, build in boxes.items():
+            box = build()
             for label, control in box.controls.items():
                 for _ in range(2):
                     before = {id(f): json.loads(pio.to_json(f)) for f in box.figures}

@@ -150,7 +150,7 @@ def test_defense_explorer_moves_its_figure_in_place(warehouse, record_property):
     box.controls["retries"].value = 2
     assert list(fig.data[0].x)[1] > after[0][1], "retries turn detected failures back into correct ones"
     box.controls["agent"].value = "source"
-    assert "source" in fig.layout.title.text and list(fig.data[3].x)[1] == 0.0
+    assert "<b>source broken" in box.readout.value and list(fig.data[3].x)[1] == 0.0
     record_property("defense_explorer_update_ms", round(box.last_update_ms, 1))
 
 
@@ -168,7 +168,10 @@ def test_the_defense_explorer_says_why_a_check_has_no_rate_and_shows_p_and_s_as_
     assert re.fullmatch(r"\d+/\d+", gate_label) or gate_label == "nothing wrong reached it", gate_label
     for name in ("reliability", "silent_share"):
         assert box.controls[name].readout_format.endswith("%"), name
-    assert "P\u00a0=\u00a060%" in box.figure.layout.title.text and "S\u00a0=\u00a0100%" in box.figure.layout.title.text
+    assert "P\u00a0=\u00a060%" in box.readout.value and "S\u00a0=\u00a0100%" in box.readout.value, box.readout.value
+    title = box.figure.layout.title.text
+    box.controls["reliability"].value = 0.3
+    assert "P\u00a0=\u00a030%" in box.readout.value and box.figure.layout.title.text == title, "settings: readout"
 
 
 def test_each_move_of_the_defense_explorer_redraws_its_figure_once(warehouse, monkeypatch):
