@@ -1064,7 +1064,8 @@ MEASURE_CONTROLS = """async ({moves, box, skip}) => {
   // What the figures beside a control show, by reference: plotly replaces a trace's arrays when new
   // data arrives and draws them in the same task, so a new reference means a redrawn figure. (Comparing
   // by value would cost more per frame than some redraws and inflate every figure measured.) The title
-  // counts too: a move whose numbers happen not to change still redraws the figure with a new title.
+  // and the explorer's readout line count too: a move whose numbers happen not to change still answers
+  // with new text, and a move that changes nothing on screen would wait out the limit unmeasured.
   const snapshot = (el) => {
     let b = el;
     while (b && !b.querySelector('.js-plotly-plot')) b = b.parentElement;
@@ -1072,7 +1073,7 @@ MEASURE_CONTROLS = """async ({moves, box, skip}) => {
     return [...b.querySelectorAll('.js-plotly-plot')].flatMap((p) => [
       p.layout && p.layout.title && p.layout.title.text,
       ...(p.data || []).flatMap((t) => [t.x, t.y, t.text, t.marker && t.marker.color]),
-    ]);
+    ]).concat([...b.querySelectorAll('.widget-html-content')].map((h) => h.textContent));
   };
   const same = (a, b) => a && b && a.length === b.length && a.every((v, i) => v === b[i]);
   const waitChange = (el, before, limit) => new Promise((resolve) => {
