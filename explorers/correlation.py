@@ -91,6 +91,19 @@ def correlation_text(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _model_and_simulated(colour: str, independent: str, symbol: str) -> list[go.Scatter]:
+    """One figure's three traces: the independent curve (dotted), the shared-cause model and its simulation."""
+    return [
+        go.Scatter(mode="lines", name=independent, line=dict(color=colour, dash="dot", width=2.5)),
+        go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=colour, width=3)),
+        go.Scatter(
+            mode="markers",
+            name="shared cause (simulated)",
+            marker=dict(color=colour, size=10, symbol=symbol, line=dict(width=2)),
+        ),
+    ]
+
+
 def correlation_explorer(
     reliability: float = 0.90, rho: float = 0.5, trials: int = 4000, seed: int = 11, max_k: int = 8
 ) -> Explorer:
@@ -111,15 +124,7 @@ def correlation_explorer(
         "runs of the same agent on the same task (k)",
         "chance all k runs are right (%)",
         height=400,
-        traces=[
-            go.Scatter(mode="lines", name="independent runs (p^k)", line=dict(color=blue, dash="dot", width=2.5)),
-            go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=blue, width=3)),
-            go.Scatter(
-                mode="markers",
-                name="shared cause (simulated)",
-                marker=dict(color=blue, size=10, symbol="circle-open", line=dict(width=2)),
-            ),
-        ],
+        traces=_model_and_simulated(blue, "independent runs (p^k)", "circle-open"),
     )
     every_fig.update_layout(yaxis_range=[0, 102], xaxis=dict(tickvals=ks), legend=legend, margin=dict(r=220))
     retry_fig = figure_widget(
@@ -127,15 +132,7 @@ def correlation_explorer(
         "tries allowed (k)",
         "chance every try failed (%, log scale)",
         height=400,
-        traces=[
-            go.Scatter(mode="lines", name="independent tries", line=dict(color=orange, dash="dot", width=2.5)),
-            go.Scatter(mode="lines", name="shared cause (model)", line=dict(color=orange, width=3)),
-            go.Scatter(
-                mode="markers",
-                name="shared cause (simulated)",
-                marker=dict(color=orange, size=10, symbol="diamond-open", line=dict(width=2)),
-            ),
-        ],
+        traces=_model_and_simulated(orange, "independent tries", "diamond-open"),
     )
     decades = [100, 10, 1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6]
     retry_fig.update_layout(

@@ -85,7 +85,7 @@ def hold_bar_axes(figure: go.FigureWidget) -> None:
         axis = figure.layout[name]
         if axis.rangemode == "tozero":
             cap = 100 if "(%)" in (axis.title.text or "") else None
-            axis.range = steady_range(top, cap=cap, current=list(axis.range) if axis.range else None)
+            axis.range = steady_range(top, cap=cap, current=axis.range)
             axis.autorange = False
     for name, count in categories.items():
         axis = figure.layout[name]

@@ -85,14 +85,13 @@ KEEP_DOWN = 0.4
 _ROUND_ENDS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
-def steady_range(
-    top: float, headroom: float = 1.08, cap: float | None = None, current: list[float] | None = None
-) -> list[float]:
+def steady_range(top: float, headroom: float = 1.08, cap: float | None = None, current=None) -> list[float]:
     """``[0, end]`` with ``end`` the first round number at or above ``top * headroom`` (and at most
     ``cap``, such as a little over 100 on a percentage axis): a range set from this stays put while
     the data move below it, so those moves redraw in place, and changes only when the data cross a
-    round number. Given the ``current`` range, it is kept while the data still fill more than
-    :data:`KEEP_DOWN` of it: the axis holds still as a slider moves, and the eye compares bars."""
+    round number. Given the ``current`` range (an axis's ``range``, or None), it is kept while the
+    data still fill more than :data:`KEEP_DOWN` of it: the axis holds still as a slider moves, and
+    the eye compares bars."""
     need = max(top, 0.0) * headroom
     held = current is not None and len(current) == 2 and current[0] == 0 and (cap is None or current[1] <= cap)
     if held and KEEP_DOWN * current[1] <= need <= current[1]:

@@ -81,8 +81,7 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         fig.data[1].update(x=x, y=[100 * e for e in exact])
         top = max(100 * counts.max() / checks, 100 * max(exact))
         fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])
-        held = list(fig.layout.yaxis.range) if fig.layout.yaxis.range else None
-        fig.layout.yaxis.range = steady_range(top * 1.05, cap=105, current=held)
+        fig.layout.yaxis.range = steady_range(top * 1.05, cap=105, current=fig.layout.yaxis.range)
         perfect = counts[n] / checks
         low = wilson_interval(n, n)[0]
         readout = (
