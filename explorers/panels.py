@@ -69,29 +69,39 @@ def _axes_in_order(fig: go.FigureWidget) -> list[tuple[str, str]]:
 def hold_bar_axes(figure: go.FigureWidget) -> None:
     """Fixed ranges for panels of horizontal bars, so that a move which only changes bar lengths is
     redrawn in place (:mod:`explorers.redraw`). A value axis marked ``rangemode="tozero"`` ends at the
-    next round number past its longest bar (:func:`~explorers.redraw.steady_range`, at most 100 on an
-    axis titled in %; bars side by side, not stacked), and a category axis read top-down
-    (``autorange="reversed"``) holds exactly its categories, as autorange would."""
+    next round number past the farthest bar end (its ``base`` plus its length;
+    :func:`~explorers.redraw.steady_range`, at most 100 on an axis titled in %; bars side by side or
+    from a ``base``, not stacked), and a category axis read top-down (``autorange="reversed"``) holds exactly its categories (those named by bars and by its
+    ``categoryarray``), as autorange would."""
     longest: dict[str, float] = {}
-    categories: dict[str, int] = {}
+    categories: dict[str, set] = {}
     for index, trace in enumerate(figure.data):
         if trace.type != "bar" or trace.orientation != "h":
             continue
         x_name, y_name = axis_key(trace.xaxis or "x"), axis_key(trace.yaxis or "y")
-        lengths, names = pending_value(figure, index, "x"), pending_value(figure, index, "y")
-        longest[x_name] = max([longest.get(x_name, 0.0), *(v for v in lengths or () if v is not None)])
-        categories[y_name] = max(categories.get(y_name, 0), len(names or ()))
+        lengths, names = _listed(pending_value(figure, index, "x")), _listed(pending_value(figure, index, "y"))
+        base = pending_value(figure, index, "base")
+        starts = [base or 0.0] * len(lengths) if base is None or isinstance(base, (int, float)) else list(base)
+        ends = (start + length for start, length in zip(starts, lengths) if None not in (start, length))
+        longest[x_name] = max([longest.get(x_name, 0.0), *ends])
+        categories.setdefault(y_name, set()).update(name for name in names if name is not None)
     for name, top in longest.items():
         axis = figure.layout[name]
         if axis.rangemode == "tozero":
             cap = 100 if "(%)" in (axis.title.text or "") else None
             axis.range = steady_range(top, cap=cap, current=axis.range)
             axis.autorange = False
-    for name, count in categories.items():
+    for name, named in categories.items():
         axis = figure.layout[name]
+        count = len(named | set(axis.categoryarray or ()))
         if axis.autorange == "reversed" or (axis.autorange is False and axis.range and axis.range[0] > axis.range[1]):
             axis.range = [count - 0.5, -0.5]
             axis.autorange = False
+
+
+def _listed(values) -> list:
+    """A trace's x or y as a list (None: no points)."""
+    return [] if values is None else list(values)
 
 
 def all_axis_titles(fig: go.Figure) -> dict[str, str]:

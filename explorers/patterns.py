@@ -21,6 +21,7 @@ from simulator.sweeps import backlog_curve
 from .controls import dropdown, slider
 from .format import count, pct, plural, rate, seconds
 from .live import Explorer
+from .redraw import steady_range
 from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
 from .timeline import (
     PATTERN_LABELS,
@@ -113,8 +114,9 @@ def pattern_explorer(
     timeline = empty_timeline(first_rows, f"Timeline of one run: {PATTERN_LABELS[pattern]}", live=True)
     topo = topology_figure(explorer_scenario(pattern, agents, latency, spread), live=True)
 
+    drawn_topology = [None]  # (pattern, agents) on screen: call times leave the diagram as it is
+
     def update(v: dict) -> str:
-        scenario = explorer_scenario(v["pattern"], v["agents"], v["latency"], v["spread"])
         mesh = v["pattern"] == "mesh"
         segments, rows, this_run = _pattern_timeline(
             v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed
@@ -125,8 +127,10 @@ def pattern_explorer(
             rows,
             title=f"Timeline of one run: {PATTERN_LABELS[v['pattern']]}",
         )
-        apply_topology(topo, scenario)
-        set_title(topo, f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}")
+        if drawn_topology[0] != (v["pattern"], v["agents"]):
+            apply_topology(topo, explorer_scenario(v["pattern"], v["agents"], v["latency"], v["spread"]))
+            set_title(topo, f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}")
+            drawn_topology[0] = (v["pattern"], v["agents"])
         notes = [TIMELINE_NOTES[v["pattern"]], TOPOLOGY_NOTES.get(v["pattern"], TOPOLOGY_NOTE)]
         many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
         s = _pattern_stats(v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed, many)
@@ -372,6 +376,10 @@ def mesh_explorer(
         apply_timeline(timeline, segments, rows)
         backlog.data[0].update(x=t, y=waiting)
         backlog.data[1].update(x=t_missed + [float(s["horizon"])], y=missed + [missed[-1]])
+        # axes that hold still while the run stays within them: the move redraws in place
+        layout = backlog.layout
+        layout.xaxis.range = steady_range(float(s["horizon"]), headroom=1.0, current=layout.xaxis.range)
+        layout.yaxis.range = steady_range(max(max(waiting), missed[-1]), current=layout.yaxis.range, below=0.04)
         capacity = v["agents"] / v["latency"]
         lost = int(s["missed_events"])
         return (

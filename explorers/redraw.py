@@ -34,7 +34,7 @@ IN_PLACE = {"transition": {"duration": 0}, "frame": {"duration": 0, "redraw": Fa
 #: ("both": the trace's two axes; a text label can push out either one).
 _IN_PLACE_PROPS = {
     "scatter": {"x": "x", "y": "y", "text": "both", "hovertext": "", "customdata": "", "marker.color": ""},
-    "bar": {"x": "x", "y": "y", "text": "both", "hovertext": "", "customdata": ""},
+    "bar": {"x": "x", "y": "y", "base": "both", "text": "both", "hovertext": "", "customdata": ""},
 }
 
 
@@ -71,10 +71,11 @@ def redraws_in_place(figure: go.FigureWidget) -> bool:
             if not all(_axis_is_fixed(figure.layout, axis) for axis in moved):
                 return False
     # every trace goes (the unchanged ones too, see _edit_every_trace): each must be one plotly draws in
-    # place as a full redraw would, and error bars are not
+    # place as a full redraw would, and error bars are not (read from the traces' JSON: asking a trace
+    # for its error_x builds an object each time, a few ms a move)
     return all(
-        trace.type in _IN_PLACE_PROPS and not (trace.error_x.to_plotly_json() or trace.error_y.to_plotly_json())
-        for trace in figure.data
+        trace.get("type", "scatter") in _IN_PLACE_PROPS and not (trace.get("error_x") or trace.get("error_y"))
+        for trace in figure._data
     )
 
 
@@ -85,22 +86,32 @@ KEEP_DOWN = 0.4
 _ROUND_ENDS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
-def steady_range(top: float, headroom: float = 1.08, cap: float | None = None, current=None) -> list[float]:
+def steady_range(
+    top: float, headroom: float = 1.08, cap: float | None = None, current=None, below: float = 0.0
+) -> list[float]:
     """``[0, end]`` with ``end`` the first round number at or above ``top * headroom`` (and at most
     ``cap``, such as a little over 100 on a percentage axis): a range set from this stays put while
     the data move below it, so those moves redraw in place, and changes only when the data cross a
     round number. Given the ``current`` range (an axis's ``range``, or None), it is kept while the
     data still fill more than :data:`KEEP_DOWN` of it: the axis holds still as a slider moves, and
-    the eye compares bars."""
+    the eye compares bars. ``below`` starts the range that share of ``end`` under zero, so that a
+    line along zero is drawn whole."""
     need = max(top, 0.0) * headroom
-    held = current is not None and len(current) == 2 and current[0] == 0 and (cap is None or current[1] <= cap)
+    held = (
+        current is not None
+        and len(current) == 2
+        and current[0] == -below * current[1]
+        and (cap is None or current[1] <= cap)
+    )
     if held and KEEP_DOWN * current[1] <= need <= current[1]:
-        return [0.0, float(current[1])]
+        return [float(current[0]), float(current[1])]
     if need <= 0:
-        return [0.0, 1.0 if cap is None else min(1.0, cap)]
-    scale = 10 ** math.floor(math.log10(need))
-    end = next(float(f"{end * scale:.6g}") for end in _ROUND_ENDS if end * scale >= need * (1 - 1e-12))
-    return [0.0, end if cap is None else min(end, cap)]
+        end = 1.0 if cap is None else min(1.0, cap)
+    else:
+        scale = 10 ** math.floor(math.log10(need))
+        end = next(float(f"{end * scale:.6g}") for end in _ROUND_ENDS if end * scale >= need * (1 - 1e-12))
+        end = end if cap is None else min(end, cap)
+    return [-below * end if below else 0.0, end]
 
 
 def pending_value(figure: go.FigureWidget, index: int, key: str):
@@ -108,6 +119,15 @@ def pending_value(figure: go.FigureWidget, index: int, key: str):
     (plotly's own reads still return the value before the batch)."""
     edits = figure._batch_trace_edits.get(index, {}) if figure._in_batch_mode else {}
     return edits[key] if key in edits else figure.data[index][key]
+
+
+def keep_slots(figure: go.FigureWidget, index: int, columns: dict[str, list]) -> dict[str, list]:
+    """``columns`` (a trace's x, y and the like, one value per point) padded with nulls to as many
+    points as the trace holds now: plotly draws a bar with a null position as nothing, and a bar
+    trace whose point count stays the same is redrawn in place (bars added in place come out
+    unstyled). The trace keeps its most points ever, which a figure of one explorer bounds."""
+    slots = max([_points(pending_value(figure, index, "x")), *map(len, columns.values())])
+    return {key: [*values, *[None] * (slots - len(values))] for key, values in columns.items()}
 
 
 def _points(values) -> int:
@@ -150,4 +170,12 @@ def batch_redraw(figure: go.FigureWidget):
             figure._batch_trace_edits.clear()
 
 
-__all__ = ["IN_PLACE", "axis_key", "batch_redraw", "pending_value", "redraws_in_place", "steady_range"]
+__all__ = [
+    "IN_PLACE",
+    "axis_key",
+    "batch_redraw",
+    "keep_slots",
+    "pending_value",
+    "redraws_in_place",
+    "steady_range",
+]

@@ -20,7 +20,7 @@ from simulator import (
 from .controls import slider
 from .format import count, pct, plural, small_pct, small_pct_html
 from .live import Explorer
-from .redraw import steady_range
+from .redraw import keep_slots, steady_range
 from .style import PALETTE, figure_widget, styled_figure
 
 
@@ -77,7 +77,8 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         counts = np.array(_spot_check_counts(round(p, 4), n, checks, seed))
         x = [100 * k / n for k in range(n + 1)]
         exact = _binomial(n, p)
-        fig.data[0].update(x=x, y=100 * counts / checks)  # bars 80% of the spacing wide: the layout's bargap
+        # bars 80% of the spacing wide (the layout's bargap), in slots kept from move to move
+        fig.data[0].update(keep_slots(fig, 0, dict(x=x, y=list(100 * counts / checks))))
         fig.data[1].update(x=x, y=[100 * e for e in exact])
         top = max(100 * counts.max() / checks, 100 * max(exact))
         fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])

@@ -20,6 +20,8 @@ import plotly.graph_objects as go
 
 from simulator import Scenario, SimulationResult
 
+from .panels import hold_bar_axes
+from .redraw import keep_slots
 from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
 
 GREY = "rgba(0,0,0,0.16)"
@@ -220,16 +222,19 @@ def _timeline_height(rows: int) -> int:
 
 
 def apply_timeline(fig: go.Figure, segments: dict, rows: list[str], title: str | None = None):
-    """Write ``segments`` into a figure made by :func:`timeline_figure` (in place, no rebuild)."""
+    """Write ``segments`` into a figure made by :func:`timeline_figure` (in place, no rebuild). Its
+    bars keep their slots and its axes hold still (:func:`~explorers.redraw.keep_slots`,
+    :func:`~explorers.panels.hold_bar_axes`), so a move that keeps the rows redraws in place."""
     keys = [k for k, *_ in BAR_KINDS] + [k for k, *_ in MARKER_KINDS]
-    for trace, key in zip(fig.data, keys):
+    for index, (trace, key) in enumerate(zip(fig.data, keys)):
         seg = segments[key]
-        update = dict(y=seg["y"], x=seg["x"], hovertext=seg["text"], showlegend=bool(seg["x"]))
+        columns = dict(y=seg["y"], x=seg["x"], hovertext=seg["text"])
         if "base" in seg:
-            update["base"] = seg["base"]
-        trace.update(update)
+            columns = keep_slots(fig, index, {**columns, "base": seg["base"]})
+        trace.update(columns, showlegend=bool(seg["x"]))
     fig.layout.yaxis.categoryarray = rows
     fig.layout.height = _timeline_height(len(rows))
+    hold_bar_axes(fig)
     if title:
         set_title(fig, title)
 

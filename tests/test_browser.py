@@ -814,10 +814,13 @@ def in_place_moves() -> list[tuple[str, dict, list, list]]:
         for name, build in boxes.items():
             box = build()
             for label, control in box.controls.items():
-                for _ in range(2):
+                # two steps on, then one back: the step back finds bars in slots kept from the step before
+                values = []
+                for step in range(3):
                     before = {id(f): json.loads(pio.to_json(f)) for f in box.figures}
                     pending.clear()
-                    control.value = another_value(control)
+                    values.append(control.value)
+                    control.value = another_value(control) if step < 2 else values[1]
                     moves += [(f"{name}: {label}", before[id(f)], edits, traces) for f, edits, traces in pending]
     finally:
         go.FigureWidget._send_animate_msg = original
@@ -826,7 +829,8 @@ def in_place_moves() -> list[tuple[str, dict, list, list]]:
 
 # Plotly.update and Plotly.animate on two copies of one figure, then both drawings compared element by
 # element with their attributes sorted (the two paths set some attributes in a different order). Ids,
-# clip paths and trace and legend uids are random per plot; a full redraw writes the default opacity out.
+# clip paths and trace and legend uids are random per plot; a full redraw writes the default opacity out,
+# and styles an empty bar (a slot kept with no bar in it, path "M0,0Z") with no outline.
 SAME_PICTURE = """async ([figure, edits, traces]) => {
   const draw = async () => {
     const el = document.createElement('div');
@@ -846,7 +850,8 @@ SAME_PICTURE = """async ([figure, edits, traces]) => {
   const canon = (node) => {
     if (node.nodeType === Node.TEXT_NODE) return node.textContent;
     if (node.nodeType !== Node.ELEMENT_NODE) return '';
-    const attrs = [...node.attributes].filter((a) => a.name !== 'id' && !(a.name === 'style' && a.value === 'opacity: 1;'))
+    const blank = node.getAttribute('d') === 'M0,0Z';  // a bar with no position: drawn as nothing, whatever its style
+    const attrs = [...node.attributes].filter((a) => a.name !== 'id' && !(a.name === 'style' && (blank || a.value === 'opacity: 1;')))
       .map((a) => `${a.name}="${value(a.value)}"`).sort().join(' ');
     return `<${node.localName} ${attrs}>${[...node.childNodes].map(canon).join('')}</${node.localName}>`;
   };

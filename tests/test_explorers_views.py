@@ -497,6 +497,88 @@ def test_a_steady_range_ends_at_the_next_round_number_above_the_data(top, kwargs
     assert steady_range(top, **kwargs) == [0.0, expected]
 
 
+def test_a_steady_range_can_start_below_zero_and_holds_still_there():
+    """``below`` leaves room under zero for a line along it; the range so made is held like any other."""
+    from explorers.redraw import steady_range
+
+    first = steady_range(9.26, below=0.04)
+    assert first == [-0.48, 12.0]
+    assert steady_range(6.0, current=first, below=0.04) == first  # still fills more than KEEP_DOWN of it
+    assert steady_range(13.0, current=first, below=0.04) == [-0.6, 15.0]
+    assert steady_range(1.0, current=first, below=0.04) == pytest.approx([-0.048, 1.2])
+
+
+def test_kept_slots_keep_a_bar_traces_point_count_so_the_move_goes_in_place(monkeypatch):
+    """Fewer bars than the trace holds: the rest of its slots are nulls (plotly draws nothing there)
+    and the move is drawn in place; more bars than slots: the trace grows, and the move replots."""
+    from explorers.redraw import batch_redraw, keep_slots
+
+    figure = _fixed(go.FigureWidget(go.Bar(x=[1, 2, 3], y=[4, 5, 6])))
+    shrink = keep_slots(figure, 0, dict(x=[1, 2], y=[7, 8]))
+    assert shrink == dict(x=[1, 2, None], y=[7, 8, None])
+    assert _drawn_how(figure, lambda f: f.data[0].update(shrink), monkeypatch) == "animate"
+    grow = keep_slots(figure, 0, dict(x=[1, 2, 3, 4], y=[1, 1, 1, 1]))
+    assert grow == dict(x=[1, 2, 3, 4], y=[1, 1, 1, 1])
+    assert _drawn_how(figure, lambda f: f.data[0].update(grow), monkeypatch) == "update"
+    with batch_redraw(figure):  # inside a batch the slots counted are the ones about to be sent
+        figure.data[0].update(x=[1, 2, 3, 4, 5], y=[1] * 5)
+        assert len(keep_slots(figure, 0, dict(x=[1], y=[1]))["x"]) == 5
+
+
+def test_held_bar_axes_reach_past_bars_drawn_from_a_base_and_hold_every_named_category():
+    from explorers.panels import hold_bar_axes
+
+    figure = go.FigureWidget(
+        [
+            go.Bar(orientation="h", y=["a", "a", None], x=[2.0, 3.0, None], base=[0.0, 9.0, None]),
+            go.Bar(orientation="h", y=["b"], x=[1.0], base=[4.0]),
+        ]
+    )
+    figure.update_layout(
+        xaxis=dict(rangemode="tozero"),
+        yaxis=dict(type="category", categoryarray=["a", "b", "c"], autorange="reversed"),
+    )
+    hold_bar_axes(figure)
+    assert figure.layout.xaxis.range == (0.0, 15.0)  # the farthest bar ends at 9 + 3 = 12; 12 * 1.08 -> 15
+    assert figure.layout.yaxis.range == (2.5, -0.5)  # three categories, one of them without a bar
+
+
+@pytest.mark.parametrize(
+    "build, control",
+    [
+        (pattern_explorer, "latency"),
+        (pattern_explorer, "spread"),
+        (mesh_explorer, "arrival_rate"),
+        (mesh_explorer, "latency"),
+        (lambda: explorers.spot_check_explorer(), "runs"),
+        (lambda: explorers.spot_check_explorer(), "reliability"),
+    ],
+)
+def test_a_slider_nudged_back_and_forth_redraws_lesson_01_and_02_figures_in_place(build, control, monkeypatch):
+    """Timelines, the mesh backlog and the spot-check bars change how many bars they hold and how far
+    they reach from move to move; kept slots and held axes let a learner's small back-and-forth
+    moves go in place (a figure the move does not change gets no message at all)."""
+    box = build()
+    ids = {id(figure): i for i, figure in enumerate(box.figures)}
+    sent = []
+    for kind in ("update", "animate"):
+        monkeypatch.setattr(
+            go.FigureWidget, f"_send_{kind}_msg", lambda self, *a, _k=kind, **k: sent.append((ids[id(self)], _k))
+        )
+    slider = box.controls[control]
+    start, step = slider.value, another_value(slider)
+    slider.value = step  # the first move may reach a new round number on an axis, or add slots
+    for value in (start, step, start, step):
+        sent.clear()
+        slider.value = value
+        assert sent and {kind for _, kind in sent} == {"animate"}, f"{control} -> {value}: {sent}"
+    for figure in box.figures:
+        for trace in figure.data:
+            if trace.type == "bar" and trace.orientation == "h":
+                ends = [b + x for b, x in zip(trace.base or [0] * len(trace.x), trace.x) if x is not None]
+                assert max(ends, default=0) <= figure.layout.xaxis.range[1], f"{trace.name} runs off its axis"
+
+
 def test_plotlys_batch_internals_are_still_there():
     """explorers.redraw drives plotly's batch by hand; an upgrade that renames these must fail here."""
     figure = go.FigureWidget(go.Scatter(y=[1]))
@@ -504,6 +586,8 @@ def test_plotlys_batch_internals_are_still_there():
         assert hasattr(figure, name), name
     for name in ("_perform_batch_animate", "_build_update_params_from_batch", "plotly_update"):
         assert callable(getattr(figure, name)), name
+    figure.data[0].error_y = dict(array=[0.5])  # read back from the traces' JSON by redraws_in_place
+    assert figure._data[0]["type"] == "scatter" and list(figure._data[0]["error_y"]["array"]) == [0.5]
 
 
 def test_widgets_are_widgets():
