@@ -13,7 +13,10 @@ small module that waits for the page's one import of it. No figure holds anywidg
 to plotly's own model, in order, once plotly.js is loaded (those that came before a whole new
 figure state are dropped, as that state already holds them). When the carrier is closed, the next
 new figure becomes the carrier. The module also makes every figure keep the width of its output
-area (:mod:`explorers.width`). The figure, its data and plotly's own front end are unchanged.
+area (:mod:`explorers.width`), and keeps plotly's view from reporting the defaults plotly.js
+filled in back to the kernel after every draw (two messages a move that the kit never reads,
+which kept the kernel busy while the learner's next move waited). The figure, its data and
+plotly's drawing are unchanged.
 
 Remove this when plotly's widget is served by URL (anywidget then imports it once by itself).
 """
@@ -48,6 +51,18 @@ followWidth();  // every figure drawn on this page from now on keeps the width o
 const plotlyModule = () => Promise.race([shared.module, new Promise((_, reject) => setTimeout(
   () => reject(new Error("plotly's figure front end did not arrive: run the cell again")), %(wait_ms)d))]);
 
+// After every draw plotly's view diffs the whole figure against what plotly.js filled in and sends
+// both diffs to the kernel: two messages that keep the kernel busy 30 to 100 ms after each move, so a
+// learner's next key press waits behind them. The kit reads none of those defaults (its figures hold
+// what it set, in the browser as in the tests), so the view keeps them to itself.
+const quieten = (plotly) => {
+  const view = plotly.FigureView && plotly.FigureView.prototype;
+  if (!view || view.__orchlabQuiet) return;
+  view._sendTraceDeltas = () => {};
+  view._sendLayoutDelta = () => {};
+  view.__orchlabQuiet = true;
+};
+
 // Figures draw one per task, in the order their views asked, so the first is on screen (and its
 // controls answer) while the rest are still drawing, instead of all five appearing together.
 const nextTurn = () => (shared.turn = (shared.turn ?? Promise.resolve()).then(
@@ -71,6 +86,7 @@ export default () => {
         keepers.push([name, restart]);
       }
       loaded = plotlyModule().then(async (plotly) => {
+        quieten(plotly);
         plotlyWidget = plotly.default();
         await plotlyWidget.initialize({ model, experimental });
         for (const [name, keep] of keepers) model.off(`change:${name}`, keep);

@@ -778,11 +778,16 @@ IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
   await widgets[0].render({model, el});
   for (let i = 0; i < 600 && !(el.data && el._fullLayout); i++) await new Promise((r) => setTimeout(r, 50));
   URL.createObjectURL = create;
+  const drawn_y = el.data ? Array.from(el.data[0].y) : null;
+  model.set('_py2js_update', {style_data: {y: [[5, 5, 5]]}, layout_data: {}, style_traces: [0]});
+  model.set('_py2js_update', null);
+  await new Promise((r) => setTimeout(r, 300));
   return {
+    reported_back: Object.keys(state).filter((key) => key.startsWith('_js2py')),
     inner_imports: made.length,
     initialize_waits: returned !== undefined,
     every_figure_a_widget: widgets.every((w) => typeof w.initialize === 'function' && typeof w.render === 'function'),
-    drawn_y: el.data ? Array.from(el.data[0].y) : null,
+    drawn_y,
     traces: el.data ? el.data.length : null,
   };
 }"""
@@ -890,7 +895,8 @@ def test_a_redraw_in_place_draws_what_a_full_redraw_draws(browser):
 def test_plotly_front_end_arrives_once_and_is_compiled_once_per_page(browser):
     """Only the kernel's carrier figure brings plotly's bundle, and the page imports it once. A
     figure does not hold anywidget's 2 s initialisation deadline while it waits for plotly.js, and
-    an update that arrives meanwhile is drawn, not lost."""
+    an update that arrives meanwhile is drawn, not lost. Once drawn, the figure sends nothing back
+    to the kernel on its own."""
     from explorers.shared_frontend import CarrierFigure, SharedFrontEndFigure
 
     carrier = CarrierFigure()._esm
@@ -902,8 +908,14 @@ def test_plotly_front_end_arrives_once_and_is_compiled_once_per_page(browser):
         found = page.evaluate(IMPORT_LIKE_ANYWIDGET, {"sharing": sharing, "carrier": carrier})
     finally:
         page.close()
-    expected = {"inner_imports": 1, "initialize_waits": False, "every_figure_a_widget": True, "drawn_y": [9, 8, 7]}
-    assert found == {**expected, "traces": 2}, "an update lost, or a trace added twice"
+    expected = {
+        "inner_imports": 1,
+        "initialize_waits": False,
+        "every_figure_a_widget": True,
+        "drawn_y": [9, 8, 7],
+        "reported_back": [],  # no trace or layout deltas after a draw (explorers.shared_frontend)
+    }
+    assert found == {**expected, "traces": 2}, "an update lost, a trace added twice, or plotly's deltas sent"
 
 
 # ---------------------------------------------------------------------------------------------

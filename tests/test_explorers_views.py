@@ -249,6 +249,16 @@ def test_one_living_figure_per_kernel_carries_plotlys_front_end(monkeypatch):
     assert isinstance(figure_widget("d", "x (u)", "y (u)"), shared_frontend.CarrierFigure)
 
 
+def test_plotlys_view_still_has_the_reports_the_kit_silences():
+    """explorers.shared_frontend replaces two methods of plotly's exported FigureView; if an upgrade
+    renames them, the kernel would hear every draw again, and this fails first."""
+    import plotly.graph_objects as go
+
+    bundle = str(go.FigureWidget._esm)
+    assert re.search(r"export\{[^}]*\bas FigureView\b", bundle)
+    assert "_sendTraceDeltas(" in bundle and "_sendLayoutDelta(" in bundle
+
+
 def test_wrap_title_keeps_the_subtitle_and_every_word():
     text = "orders_daily incident: lineage at 80% reliability, 90% of its failures silent<br><sup>10,000 simulated runs per bar, seed 0</sup>"
     wrapped = wrap_title(text, 40)
