@@ -8,9 +8,10 @@ trace's points or bars sit, on axes whose ranges are fixed, nothing around the t
 third to a half of the time (measured on the kit's figures), and draws the same picture.
 
 The same picture is not true of every change (checked by comparing the drawn SVG of both paths):
-a bar's colour does not change without a redraw, nor is a bar added in its style, error bars are
-drawn slightly differently, a trace not sent is left out (so every trace goes, an unchanged one as
-it is), and an axis that ranges itself to the data keeps its old range (:func:`steady_range` gives
+a bar's colour does not change without a redraw, nor is a bar added in its style (:func:`keep_slots`
+keeps a bar trace's point count, with nulls where a move has fewer bars), error bars are drawn
+slightly differently, a trace not sent is left out (so every trace goes, an unchanged one as it
+is), and an axis that ranges itself to the data keeps its old range (:func:`steady_range` gives
 an axis a range of its own that new data seldom change). :func:`redraws_in_place` therefore lets
 through only data that cannot move anything but its own trace, and everything else goes through
 ``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
