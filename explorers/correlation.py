@@ -104,6 +104,18 @@ def _model_and_simulated(colour: str, independent: str, symbol: str) -> list[go.
     ]
 
 
+def _k_figure(title: str, x_title: str, y_title: str, traces: list, ks: list[int], **layout) -> go.FigureWidget:
+    """One of the explorer's two figures: k on the x axis, the legend to the right of the plot."""
+    figure = figure_widget(title, x_title, y_title, height=400, traces=traces)
+    figure.update_layout(
+        xaxis=dict(tickvals=ks),
+        legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
+        margin=dict(r=220),
+        **layout,
+    )
+    return figure
+
+
 def correlation_explorer(
     reliability: float = 0.90, rho: float = 0.5, trials: int = 4000, seed: int = 11, max_k: int = 8
 ) -> Explorer:
@@ -117,34 +129,27 @@ def correlation_explorer(
         rho=slider("float", "shared cause (correlation)", rho, 0.0, 1.0, 0.05, ".2f"),
     )
     ks = list(range(1, max_k + 1))
-    blue, orange = PALETTE[0], PALETTE[5]
-    legend = dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top")
-    every_fig = figure_widget(
+    every_fig = _k_figure(
         "Every one of k runs right: pass^k against p^k",
         "runs of the same agent on the same task (k)",
         "chance all k runs are right (%)",
-        height=400,
-        traces=_model_and_simulated(blue, "independent runs (p^k)", "circle-open"),
+        _model_and_simulated(PALETTE[0], "independent runs (p^k)", "circle-open"),
+        ks,
+        yaxis_range=[0, 102],
     )
-    every_fig.update_layout(yaxis_range=[0, 102], xaxis=dict(tickvals=ks), legend=legend, margin=dict(r=220))
-    retry_fig = figure_widget(
+    decades = [100, 10, 1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6]
+    retry_fig = _k_figure(
         "Still unsolved after k tries (retrying loud failures)",
         "tries allowed (k)",
         "chance every try failed (%, log scale)",
-        height=400,
-        traces=_model_and_simulated(orange, "independent tries", "diamond-open"),
-    )
-    decades = [100, 10, 1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6]
-    retry_fig.update_layout(
+        _model_and_simulated(PALETTE[5], "independent tries", "diamond-open"),
+        ks,
         yaxis=dict(
             type="log",
             range=[-6.2, 2.1],
             tickvals=decades,
             ticktext=[f"{d:.{max(0, round(-math.log10(d)))}f}%" for d in decades],
         ),
-        xaxis=dict(tickvals=ks),
-        legend=legend,
-        margin=dict(r=220),
     )
 
     def update(v: dict) -> str:
