@@ -510,7 +510,9 @@ def move_first_slider_and_check(page: Watched, where: str, stem: str, keyboard: 
     except Exception:
         pytest.fail(
             f"{where}: the figure's data did not change after {how} on the first slider "
-            f"(value {shown} -> {handle.get_attribute('aria-valuetext')}); kernel errors: {page.kernel_errors}"
+            f"(value {shown} -> {handle.get_attribute('aria-valuetext')}); kernel errors: {page.kernel_errors}; "
+            f"page errors: {page.page_errors}; traces per figure beside it before the move: "
+            f"{[len(figure) for figure in json.loads(before)]}"
         )
     assert handle.get_attribute("aria-valuetext") != shown, f"{where}: the slider did not move"
     time.sleep(1.0)  # let the last update land before the error check and the picture
