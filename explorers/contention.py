@@ -136,8 +136,11 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
     title = f"One shared counter, {UPDATES} updates per agent (simulated, seed {seed})"
     fig = contention_figure(_strategies(agents, round(contention, 4), seed), title)
 
+    def compute(values: dict) -> pd.DataFrame:
+        return _strategies(values["agents"], round(values["contention"], 4), seed)
+
     def update(figure: go.FigureWidget, values: dict) -> str:
-        table = _strategies(values["agents"], round(values["contention"], 4), seed)
+        table = compute(values)
         for trace, (column, _) in zip(figure.data, METRICS):
             trace.x, trace.text = _panel(table, column)
         hold_bar_axes(figure)
@@ -151,7 +154,7 @@ def contention_explorer(agents: int = 4, contention: float = 0.5, seed: int = 0)
         "blind overwrite loses more work as contention rises, optimistic locking loses none but pays in "
         "retries and time, while event sourcing and agent-scoped state pay neither."
     )
-    return single_figure_explorer(controls, fig, note, update)
+    return single_figure_explorer(controls, fig, note, update, warm=compute)
 
 
 def sweep_figure(

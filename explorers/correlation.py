@@ -152,9 +152,12 @@ def correlation_explorer(
         ),
     )
 
+    def compute(v: dict) -> tuple[tuple, tuple]:
+        return _remembered_pass_curves(round(v["reliability"], 4), round(v["rho"], 4), max_k, trials, seed)
+
     def update(v: dict) -> str:
         p, rho = v["reliability"], v["rho"]
-        every, anyone = _remembered_pass_curves(round(p, 4), round(rho, 4), max_k, trials, seed)
+        every, anyone = compute(v)
         # traces are built empty and get x and y together here (see reliability_explorer)
         every_fig.data[0].update(x=ks, y=[100 * pass_hat_k(p, k) for k in ks])
         every_fig.data[1].update(x=ks, y=[100 * correlated_chain(p, k, rho) for k in ks])
@@ -171,7 +174,7 @@ def correlation_explorer(
         )
         return readout, correlation_captions(p, rho)
 
-    return Explorer(controls, [every_fig, retry_fig], correlation_captions(reliability, rho), update)
+    return Explorer(controls, [every_fig, retry_fig], correlation_captions(reliability, rho), update, warm=compute)
 
 
 def correlation_captions(p: float, rho: float) -> list[str]:

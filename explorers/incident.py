@@ -320,7 +320,8 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
     fig.layout.xaxis2.rangemode = "tozero"
     fig.layout.xaxis3.rangemode = "tozero"
 
-    def update(figure: go.FigureWidget, v: dict):
+    def compute(v: dict) -> tuple:
+        """The summaries without and with the chosen defenses."""
         agent = v["agent"] or None
         reliability, silent = round(v["reliability"], 4), round(v["silent_share"], 4)
         defenses = (
@@ -331,8 +332,13 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
             ("human_gate", bool(v["human_gate"])),
             ("retries", int(v["retries"])),
         )
-        base_out, _, base_time = _summary(agent, reliability, silent, (), trials, seed)
-        your_out, stops, your_time = _summary(agent, reliability, silent, defenses, trials, seed)
+        base = _summary(agent, reliability, silent, (), trials, seed)
+        return base, _summary(agent, reliability, silent, defenses, trials, seed)
+
+    def update(figure: go.FigureWidget, v: dict):
+        agent = v["agent"] or None
+        reliability, silent = round(v["reliability"], 4), round(v["silent_share"], 4)
+        (base_out, _, base_time), (your_out, stops, your_time) = compute(v)
         for i, trace in enumerate(figure.data[:3]):
             trace.x = [round(base_out[i], 3), round(your_out[i], 3)]
             trace.text = [f"{v:.1f}" if v >= LABELLED_PERCENT else "" for v in (base_out[i], your_out[i])]
@@ -355,7 +361,7 @@ def incident_explorer(trials: int = 10_000, seed: int = 0) -> Explorer:
         "a wrong payload (or none: an agent failed loudly); green, caught and then retried right; vermillion, "
         "delivered wrong."
     )
-    return single_figure_explorer(controls, fig, note, update, rows=rows)
+    return single_figure_explorer(controls, fig, note, update, rows=rows, warm=compute)
 
 
 __all__ = [

@@ -381,7 +381,8 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
     fig.layout.xaxis2.range = [0, 100]
     path = str(warehouse)
 
-    def update(v: dict):
+    def compute(v: dict) -> tuple:
+        """The batch without defenses and the batch with the chosen ones (each real SQL the first time)."""
         fault = (v["agent"], (round(v["reliability"], 4), round(v["silent_share"], 4)))
         chosen = (
             ("validate", bool(v["validate"])),
@@ -392,8 +393,11 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
         # only the defenses switched on (every default is off): with none on, "yours" is the
         # undefended batch itself, so a new agent or pattern runs one batch of real SQL, not two
         defenses = tuple((name, value) for name, value in chosen if value)
-        base, _, _ = _batch(path, runs, seed, v["pattern"], fault, ())
-        yours, catches, seconds = _batch(path, runs, seed, v["pattern"], fault, defenses)
+        batch = lambda switched_on: _batch(path, runs, seed, v["pattern"], fault, switched_on)
+        return batch(()), batch(defenses)
+
+    def update(v: dict):
+        (base, _, _), (yours, catches, seconds) = compute(v)
         for trace, outcome in zip(fig.data[:3], OUTCOME_ORDER):
             trace.x = [round(100 * base[outcome], 2), round(100 * yours[outcome], 2)]
             trace.text = [f"{100 * s[outcome]:.0f}" if s[outcome] >= 0.05 else "" for s in (base, yours)]
@@ -413,7 +417,7 @@ def defense_explorer(warehouse: str | Path, runs: int = 48, seed: int = 0) -> Ex
         "stop short; nothing but the simulated reviewer notices a stale change-log window; retries turn caught failures "
         "back into right answers."
     )
-    return Explorer(controls, [fig], [note], update)
+    return Explorer(controls, [fig], [note], update, warm=compute)
 
 
 def _check_label(check: str, rate: tuple[float, int, int] | None, gate_on: bool) -> str:

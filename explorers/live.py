@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from .redraw import batch_redraw
 from .style import caption, caption_html, fit_title, sync_before_display
+from .warmup import Warmer
 
 
 def round_to_step(value: float, step: float) -> float:
@@ -45,6 +46,10 @@ class Explorer(widgets.VBox):
     drawing where that is exact) and may return an HTML string for the readout line, or
     ``(readout, captions)`` when a caption must change with the state it describes.
     ``figure`` is the first figure, ``figures`` all of them.
+
+    ``warm(values)``, when given, computes and keeps what ``update`` will need for a setting and
+    draws nothing; after each move it is called, while the kernel is idle, for the settings one
+    move away (:mod:`explorers.warmup`), so that the learner's next move redraws from memory.
     """
 
     def __init__(
@@ -54,6 +59,7 @@ class Explorer(widgets.VBox):
         notes: list[str],
         update: Callable[[dict], UpdateResult],
         rows: list[widgets.Widget] | None = None,
+        warm: Callable[[dict], object] | None = None,
     ):
         if len(figures) != len(notes):
             raise ValueError("every figure needs its one-line caption")
@@ -69,6 +75,7 @@ class Explorer(widgets.VBox):
         self.last_update_ms = 0.0
         self.timings_ms: list[float] = []
         self._update = update
+        self.warmer: Warmer | None = None
         body: list[widgets.Widget] = [*(rows if rows is not None else controls.values()), self.readout]
         self.captions = [caption(note) for note in notes]
         for figure, note in zip(self.figures, self.captions):
@@ -77,6 +84,7 @@ class Explorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
+        self.warmer = Warmer(self.controls, warm, self.values) if warm is not None else None
         for figure in self.figures:
             sync_before_display(figure)
 
@@ -88,6 +96,8 @@ class Explorer(widgets.VBox):
                 control.value = tidy
                 return
         self.refresh()
+        if self.warmer is not None:
+            self.warmer.after_move(self.values)
 
     @property
     def values(self) -> dict:

@@ -184,9 +184,15 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
     first = _cached(task, (("p", 0.95), ("n", 4), ("overhead_s", 2.0)), seed)
     fig = comparison_figure(first, _title(task, seed))
 
+    def settings_of(v: dict) -> dict:
+        return dict(p=round(v["p"], 4), n=int(v["n"]), overhead_s=round(v["overhead_s"], 2))
+
+    def compute(v: dict) -> pd.DataFrame:
+        return _cached(v["task"], tuple(settings_of(v).items()), seed)
+
     def update(figure: go.FigureWidget, v: dict) -> str:
-        settings = dict(p=round(v["p"], 4), n=int(v["n"]), overhead_s=round(v["overhead_s"], 2))
-        table = _cached(v["task"], tuple(settings.items()), seed)
+        settings = settings_of(v)
+        table = compute(v)
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.update(**_bars(values))
         hold_bar_axes(figure)
@@ -198,7 +204,7 @@ def orchestration_value_explorer(task: str = "parallel", seed: int = 0) -> Explo
         "orchestration pays for itself where the multi-agent bar wins on time (parallel parts) or on correct "
         "answers (judgment); on a chain or a lookup it only adds calls, tokens and seconds."
     )
-    return single_figure_explorer(controls, fig, note, update, rows=rows)
+    return single_figure_explorer(controls, fig, note, update, rows=rows, warm=compute)
 
 
 def monitoring_explorer(seed: int = 0) -> Explorer:
@@ -221,11 +227,17 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
     fig.layout.xaxis3.title.text = "tokens per event (thousands)"
     fig.layout.xaxis4.title.text = "events handled correctly (%)"
 
-    def update(figure: go.FigureWidget, v: dict) -> str:
-        settings = dict(
+    def settings_of(v: dict) -> dict:
+        return dict(
             event_rate=round(v["event_rate"], 3), judgment_share=round(v["judgment_share"], 2), agents=int(v["agents"])
         )
-        table = _cached("monitoring", tuple(settings.items()), seed)
+
+    def compute(v: dict) -> pd.DataFrame:
+        return _cached("monitoring", tuple(settings_of(v).items()), seed)
+
+    def update(figure: go.FigureWidget, v: dict) -> str:
+        settings = settings_of(v)
+        table = compute(v)
         for trace, values in zip(figure.data, _panel_values(table)):
             trace.update(**_bars(values))
         hold_bar_axes(figure)
@@ -236,7 +248,7 @@ def monitoring_explorer(seed: int = 0) -> Explorer:
         "rules answer in milliseconds for free but miss every event that needs judgment; a mesh judges them but "
         "queues once events outpace its agents, and putting rules in front keeps the agents for the hard events."
     )
-    return single_figure_explorer(controls, fig, note, update, rows=rows)
+    return single_figure_explorer(controls, fig, note, update, rows=rows, warm=compute)
 
 
 def _monitoring_settings(settings: dict) -> str:

@@ -24,9 +24,11 @@ def single_figure_explorer(
     note: str,
     update,
     rows: list[widgets.Widget] | None = None,
+    warm=None,
 ) -> Explorer:
-    """An :class:`~explorers.live.Explorer` of one figure whose ``update(figure, values)`` redraws it."""
-    return Explorer(controls, [figure], [note], lambda values: update(figure, values), rows=rows)
+    """An :class:`~explorers.live.Explorer` of one figure whose ``update(figure, values)`` redraws it
+    (``warm``: see :class:`~explorers.live.Explorer`)."""
+    return Explorer(controls, [figure], [note], lambda values: update(figure, values), rows=rows, warm=warm)
 
 
 def captioned(figure: go.FigureWidget, note: str) -> widgets.VBox:

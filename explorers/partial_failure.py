@@ -264,15 +264,18 @@ def silent_chain_explorer(
         ),
     )
 
-    def update(v: dict) -> str:
-        agent = SCHEMA_CHAIN[v["faulty"] - 1]
+    def compute(v: dict) -> tuple[tuple, tuple]:
         settings = (
             round(v["catch_rate"], 4),
             round(v["baseline_catch_rate"], 4),
             bool(v["completeness"]),
             v["retries"],
         )
-        shares, ended = _chain_shares(agent, settings, trials, seed)
+        return _chain_shares(SCHEMA_CHAIN[v["faulty"] - 1], settings, trials, seed)
+
+    def update(v: dict) -> str:
+        agent = SCHEMA_CHAIN[v["faulty"] - 1]
+        shares, ended = compute(v)
         # bars are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
         outcomes.data[0].update(x=outcome_names, y=[100 * s for s in shares])
@@ -294,6 +297,7 @@ def silent_chain_explorer(
             "silent-failure part is a wrong result delivered, never caught or let through on a retry.",
         ],
         update,
+        warm=compute,
     )
 
 

@@ -116,11 +116,15 @@ def pattern_explorer(
 
     drawn_topology = [None]  # (pattern, agents) on screen: call times leave the diagram as it is
 
+    def compute(v: dict) -> tuple[tuple, dict, int]:
+        """The traced run, the statistics over many runs, and how many runs those are."""
+        setting = (v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed)
+        many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
+        return _pattern_timeline(*setting), _pattern_stats(*setting, many), many
+
     def update(v: dict) -> str:
         mesh = v["pattern"] == "mesh"
-        segments, rows, this_run = _pattern_timeline(
-            v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed
-        )
+        (segments, rows, this_run), s, many = compute(v)
         apply_timeline(
             timeline,
             segments,
@@ -132,8 +136,6 @@ def pattern_explorer(
             set_title(topo, f"Who hands off to whom: {PATTERN_LABELS[v['pattern']]}")
             drawn_topology[0] = (v["pattern"], v["agents"])
         notes = [TIMELINE_NOTES[v["pattern"]], TOPOLOGY_NOTES.get(v["pattern"], TOPOLOGY_NOTE)]
-        many = runs // 2 if v["pattern"] == "hierarchical" else runs  # the SimPy engine is slower: fewer runs
-        s = _pattern_stats(v["pattern"], v["agents"], round(v["latency"], 3), round(v["spread"], 3), seed, many)
         if mesh:
             missed = int(s["missed_events"])
             return (
@@ -153,6 +155,7 @@ def pattern_explorer(
         [timeline, topo],
         [TIMELINE_NOTES[pattern], TOPOLOGY_NOTES.get(pattern, TOPOLOGY_NOTE)],
         update,
+        warm=compute,
     )
 
 
@@ -400,6 +403,7 @@ def mesh_explorer(
             backlog_note(arrival_rate, agents / latency, ttl, events, first.mesh_stats),
         ],
         update,
+        warm=view,
     )
     return explorer
 

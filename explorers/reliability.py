@@ -251,10 +251,13 @@ def reliability_explorer(
         legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="left", x=0.02, bgcolor="rgba(255,255,255,0.8)"),
     )
 
+    def compute(v: dict) -> tuple:
+        return _remembered_prefix_success(round(v["reliability"], 4), MAX_CHAIN, trials, seed)
+
     def update(v: dict) -> str:
         p, n, goal = v["reliability"], v["agents"], v["target"]
         model = [100 * chain_reliability(p, k) for k in lengths]
-        points = _remembered_prefix_success(round(p, 4), MAX_CHAIN, trials, seed)
+        points = compute(v)
         rate = [100 * s for s, _, _ in points]
         # traces are built empty and get x and y together here: a trace built with x but no y
         # reaches the browser without its x
@@ -284,6 +287,7 @@ def reliability_explorer(
             "a little less at each one after it, and the losses add up along the chain."
         ],
         update,
+        warm=compute,
     )
 
 

@@ -71,10 +71,16 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         xaxis_range=[40, 102], bargap=0.2, legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top")
     )
 
+    def checks_of(v: dict) -> int:
+        return max(100, budget // v["runs"])
+
+    def compute(v: dict) -> tuple[int, ...]:
+        return _spot_check_counts(round(v["reliability"], 4), v["runs"], checks_of(v), seed)
+
     def update(v: dict) -> str:
         p, n = v["reliability"], v["runs"]
-        checks = max(100, budget // n)
-        counts = np.array(_spot_check_counts(round(p, 4), n, checks, seed))
+        checks = checks_of(v)
+        counts = np.array(compute(v))
         x = [100 * k / n for k in range(n + 1)]
         exact = _binomial(n, p)
         # bars 80% of the spacing wide (the layout's bargap), in slots kept from move to move
@@ -93,7 +99,7 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         )
         return readout, [spot_check_caption(p, n)]
 
-    return Explorer(controls, [fig], [spot_check_caption(reliability, runs)], update)
+    return Explorer(controls, [fig], [spot_check_caption(reliability, runs)], update, warm=compute)
 
 
 #: From this share of flawless spot checks up, a flawless result is easy to get by luck.
