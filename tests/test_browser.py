@@ -1078,8 +1078,13 @@ def report_timing(case: str, key: str, value) -> None:
 
 
 # Input to redrawn figure, measured inside the page: a key press on a slider handle (or a new choice in
-# a drop-down) until the data of the figure beside it has changed. Reported, never asserted.
-MEASURE_CONTROLS = """async ({moves, box, skip}) => {
+# a drop-down) until the data of the figure beside it has changed. Reported, never asserted. Each move
+# reaches a setting not seen before (a slider keeps going the way it has more room, a drop-down goes
+# on through its options), as a learner exploring does, and comes LOOK_MS after the last one had
+# redrawn: the time a learner takes to look at the figure, which the kit spends working out the
+# settings one move away (explorers/warmup.py). A move back to a setting already seen costs less.
+LOOK_MS = 1000
+MEASURE_CONTROLS = """async ({moves, box, skip, look}) => {
   // What the figures beside a control show, by reference: plotly replaces a trace's arrays when new
   // data arrives and draws them in the same task, so a new reference means a redrawn figure. (Comparing
   // by value would cost more per frame than some redraws and inflate every figure measured.) The title
@@ -1111,14 +1116,18 @@ MEASURE_CONTROLS = """async ({moves, box, skip}) => {
     const label = (control.querySelector('.widget-label')?.textContent || '?').trim();
     if (skip.includes(label) || !snapshot(control)) continue;  // measured at an earlier scroll position
     const times = [];
+    let way = null;  // the slider's direction, kept so that every move reaches a new value
     for (let i = 0; i < moves; i++) {
       const before = snapshot(control);
       const handle = control.querySelector('.noUi-handle');
       const select = control.querySelector('select');
       const started = performance.now();
       if (handle) {
-        const now = Number(handle.getAttribute('aria-valuenow')), max = Number(handle.getAttribute('aria-valuemax'));
-        const key = now >= max ? 'ArrowLeft' : (i % 2 ? 'ArrowLeft' : 'ArrowRight');
+        const now = Number(handle.getAttribute('aria-valuenow'));
+        const min = Number(handle.getAttribute('aria-valuemin')), max = Number(handle.getAttribute('aria-valuemax'));
+        if (way === null) way = max - now >= now - min ? 1 : -1;
+        if ((way > 0 && now >= max) || (way < 0 && now <= min)) way = -way;
+        const key = way > 0 ? 'ArrowRight' : 'ArrowLeft';
         handle.focus();
         handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
       } else if (select) {
@@ -1127,7 +1136,7 @@ MEASURE_CONTROLS = """async ({moves, box, skip}) => {
       } else continue;
       const took = await waitChange(control, before, 5000);
       if (took !== null) times.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, look));
     }
     times.sort((a, b) => a - b);
     if (times.length) out[label] = {median_ms: Math.round(times[Math.floor(times.length / 2)]), moves: times.length};
@@ -1148,7 +1157,7 @@ def measure_redraws(page: Watched, case: str, moves: int = 5) -> dict:
         )
         page.page.wait_for_timeout(200)
         for label, value in page.page.evaluate(
-            MEASURE_CONTROLS, {"moves": moves, "box": None, "skip": list(found)}
+            MEASURE_CONTROLS, {"moves": moves, "box": None, "skip": list(found), "look": LOOK_MS}
         ).items():
             found.setdefault(label, value)
     report_timing(case, "redraw_median_ms", {k: v["median_ms"] for k, v in sorted(found.items())})
