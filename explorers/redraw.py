@@ -62,10 +62,11 @@ def redraws_in_place(figure: go.FigureWidget) -> bool:
         allowed = _IN_PLACE_PROPS.get(trace.type)
         if allowed is None or any(key not in allowed for key in edits):
             return False
-        if trace.type == "bar" and any(
-            _points(edits[key]) != _points(trace[key]) for key in ("x", "y") if key in edits
+        if trace.type == "bar" and (
+            any(_points(edits[key]) != _points(trace[key]) for key in ("x", "y") if key in edits)
+            or not _filled(edits.get("x", trace.x), edits.get("y", trace.y)) <= _styled_slots(figure, index)
         ):
-            return False  # bars added in place are drawn without their style
+            return False  # a bar drawn in place where the last full drawing had none comes out unstyled
         axes = {"x": trace.xaxis or "x", "y": trace.yaxis or "y"}
         for key in edits:
             moved = axes.values() if allowed[key] == "both" else [axes[allowed[key]]] if allowed[key] else []
@@ -131,6 +132,30 @@ def keep_slots(figure: go.FigureWidget, index: int, columns: dict[str, list]) ->
     return {key: [*values, *[None] * (slots - len(values))] for key, values in columns.items()}
 
 
+def _filled(xs, ys) -> set[int]:
+    """The slots of a bar trace that hold a bar (a position on both axes)."""
+    return {i for i, (x, y) in enumerate(zip(xs or (), ys or ())) if x is not None and y is not None}
+
+
+#: Per figure, per bar trace: the slots that held a bar when the figure was last drawn in full.
+_STYLED = "_kit_styled_slots"
+
+
+def _styled_slots(figure: go.FigureWidget, index: int) -> set[int]:
+    """The slots of bar trace ``index`` that plotly styled when it last drew the figure in full (a
+    slot emptied in place keeps its style; one empty at a full drawing has none): only those may
+    take a bar in place. Read from the figure's data at the first check after a full drawing."""
+    styled = figure.__dict__.setdefault(_STYLED, {})
+    if index not in styled:
+        styled[index] = _filled(figure.data[index].x, figure.data[index].y)
+    return styled[index]
+
+
+def forget_drawing(figure: go.FigureWidget) -> None:
+    """The figure is drawn in full from its data now (a full update, or its first showing)."""
+    figure.__dict__.pop(_STYLED, None)
+
+
 def _points(values) -> int:
     """How many points a trace's x or y holds (None: none)."""
     return 0 if values is None else len(values)
@@ -169,12 +194,14 @@ def batch_redraw(figure: go.FigureWidget):
             figure.plotly_update(restyle_data=restyle, relayout_data=relayout, trace_indexes=traces)
             figure._batch_layout_edits.clear()
             figure._batch_trace_edits.clear()
+            forget_drawing(figure)
 
 
 __all__ = [
     "IN_PLACE",
     "axis_key",
     "batch_redraw",
+    "forget_drawing",
     "keep_slots",
     "pending_value",
     "redraws_in_place",

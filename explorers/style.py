@@ -21,6 +21,7 @@ _skip_slow_optional_import()
 import ipywidgets as widgets  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
+from .redraw import forget_drawing  # noqa: E402
 from .shared_frontend import shared_front_end_figure  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
@@ -139,4 +140,5 @@ def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:
     """
     fig._widget_layout = deepcopy(fig._layout_obj._props)
     fig._widget_data = deepcopy(fig._data)
+    forget_drawing(fig)  # shown from this data, drawn in full
     return fig

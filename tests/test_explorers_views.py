@@ -535,6 +535,23 @@ def test_kept_slots_keep_a_bar_traces_point_count_so_the_move_goes_in_place(monk
         assert len(keep_slots(figure, 0, dict(x=[1], y=[1]))["x"]) == 5
 
 
+def test_a_bar_goes_in_place_only_into_a_slot_that_held_a_bar_at_the_last_full_drawing(monkeypatch):
+    """A full drawing leaves an empty slot unstyled (no outline) and a bar put there in place would
+    keep that, so such a move is drawn in full; a slot emptied in place keeps its style and may take
+    a bar back in place."""
+    from explorers.redraw import batch_redraw
+
+    figure = _fixed(go.FigureWidget(go.Bar(x=[1, 2, 3], y=[4, 5, 6])))
+    assert _drawn_how(figure, lambda f: f.data[0].update(y=[4, 5, None]), monkeypatch) == "animate"
+    assert _drawn_how(figure, lambda f: f.data[0].update(y=[4, 5, 7]), monkeypatch) == "animate"
+    with batch_redraw(figure):  # drawn in full (a layout change) while the last slot is empty
+        figure.data[0].y = [4, 5, None]
+        figure.layout.title.text = "new"
+    assert _drawn_how(figure, lambda f: f.data[0].update(y=[4, 5, 8]), monkeypatch) == "update"
+    assert _drawn_how(figure, lambda f: f.data[0].update(y=[4, None, 9]), monkeypatch) == "animate"
+    assert _drawn_how(figure, lambda f: f.data[0].update(y=[1, 2, 3]), monkeypatch) == "animate"
+
+
 def test_held_bar_axes_reach_past_bars_drawn_from_a_base_and_hold_every_named_category():
     from explorers.panels import hold_bar_axes
 
