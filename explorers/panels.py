@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from .live import Explorer
-from .redraw import axis_key, pending_value, steady_range
+from .redraw import axis_key, hold_axis, pending_value, steady_range
 from .style import caption, figure_widget, sync_before_display
 
 
@@ -92,8 +92,7 @@ def hold_bar_axes(figure: go.FigureWidget) -> None:
         axis = figure.layout[name]
         if axis.rangemode == "tozero":
             cap = 100 if "(%)" in (axis.title.text or "") else None
-            axis.range = steady_range(top, cap=cap, current=axis.range)
-            axis.autorange = False
+            hold_axis(axis, steady_range(top, cap=cap, current=axis.range))
     for name, named in categories.items():
         axis = figure.layout[name]
         count = len(named | set(axis.categoryarray or ()))

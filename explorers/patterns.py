@@ -21,7 +21,7 @@ from simulator.sweeps import backlog_curve
 from .controls import dropdown, slider
 from .format import count, pct, plural, rate, seconds
 from .live import Explorer
-from .redraw import steady_range
+from .redraw import hold_axis, steady_range
 from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
 from .timeline import (
     PATTERN_LABELS,
@@ -381,8 +381,8 @@ def mesh_explorer(
         backlog.data[1].update(x=t_missed + [float(s["horizon"])], y=missed + [missed[-1]])
         # axes that hold still while the run stays within them: the move redraws in place
         layout = backlog.layout
-        layout.xaxis.range = steady_range(float(s["horizon"]), headroom=1.0, current=layout.xaxis.range)
-        layout.yaxis.range = steady_range(max(max(waiting), missed[-1]), current=layout.yaxis.range, below=0.04)
+        hold_axis(layout.xaxis, steady_range(float(s["horizon"]), headroom=1.0, current=layout.xaxis.range))
+        hold_axis(layout.yaxis, steady_range(max(max(waiting), missed[-1]), current=layout.yaxis.range, below=0.04))
         capacity = v["agents"] / v["latency"]
         lost = int(s["missed_events"])
         return (

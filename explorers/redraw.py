@@ -52,11 +52,25 @@ def _axis_is_fixed(layout: go.Layout, axis_id: str) -> bool:
     return layout[name].range is not None and layout[name].autorange in (None, False)
 
 
-def redraws_in_place(figure: go.FigureWidget) -> bool:
-    """True when the figure's pending batch only moves traces' data on fixed axes (see the module)."""
-    trace_edits, layout_edits = figure._batch_trace_edits, figure._batch_layout_edits
-    if layout_edits or not trace_edits:
+def _axis_is_held(layout: go.Layout, name: str) -> bool:
+    """An axis :func:`hold_axis` holds: its ticks and margins do not follow its range, so a new range
+    moves in place (plotly's own tick choice and margins differ between a full drawing and a move)."""
+    if name not in layout:
         return False
+    axis = layout[name]
+    return axis.automargin is False and axis.tickmode == "linear" and axis.dtick is not None
+
+
+def redraws_in_place(figure: go.FigureWidget) -> bool:
+    """True when the figure's pending batch only moves traces' data on fixed axes, and perhaps the
+    range of an axis :func:`hold_axis` holds with its tick step unchanged (see the module)."""
+    trace_edits, layout_edits = figure._batch_trace_edits, figure._batch_layout_edits
+    if not trace_edits:
+        return False
+    for key in layout_edits:
+        name, _, prop = key.partition(".")
+        if prop != "range" or not _axis_is_held(figure.layout, name):
+            return False
     for index, edits in trace_edits.items():
         trace = figure.data[index]
         allowed = _IN_PLACE_PROPS.get(trace.type)
@@ -114,6 +128,27 @@ def steady_range(
         end = next(float(f"{end * scale:.6g}") for end in _ROUND_ENDS if end * scale >= need * (1 - 1e-12))
         end = end if cap is None else min(end, cap)
     return [-below * end if below else 0.0, end]
+
+
+#: Tick steps of a held axis (times a power of ten), see :func:`tick_step`.
+_TICK_STEPS = (1, 2, 2.5, 5)
+
+
+def tick_step(end: float) -> float:
+    """The tick spacing of an axis from 0 to ``end``: the largest round step that still gives four
+    intervals or more (0 to 100 by 25, 0 to 6 by 1, 0 to 12 by 2.5)."""
+    target = end / 4 if end > 0 else 0.25
+    scale = 10 ** math.floor(math.log10(target))
+    return float(f"{max(s for s in _TICK_STEPS if s <= target / scale * (1 + 1e-9)) * scale:.6g}")
+
+
+def hold_axis(axis, span: list[float]) -> None:
+    """Give ``axis`` the range ``span`` with ticks every :func:`tick_step` from 0 and margins that do not
+    follow its tick labels: a later move that changes only the range, and not the step, goes in place."""
+    axis.range = span
+    axis.autorange = False
+    axis.automargin = False
+    axis.tickmode, axis.tick0, axis.dtick = "linear", 0, tick_step(span[1])
 
 
 def pending_value(figure: go.FigureWidget, index: int, key: str):
@@ -202,8 +237,10 @@ __all__ = [
     "axis_key",
     "batch_redraw",
     "forget_drawing",
+    "hold_axis",
     "keep_slots",
     "pending_value",
     "redraws_in_place",
     "steady_range",
+    "tick_step",
 ]

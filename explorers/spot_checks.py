@@ -20,7 +20,7 @@ from simulator import (
 from .controls import slider
 from .format import count, pct, plural, small_pct, small_pct_html
 from .live import Explorer
-from .redraw import keep_slots, steady_range
+from .redraw import hold_axis, keep_slots, steady_range
 from .style import PALETTE, figure_widget, styled_figure
 
 
@@ -88,7 +88,7 @@ def spot_check_explorer(reliability: float = 0.90, runs: int = 10, budget: int =
         fig.data[1].update(x=x, y=[100 * e for e in exact])
         top = max(100 * counts.max() / checks, 100 * max(exact))
         fig.data[2].update(x=[100 * p, 100 * p], y=[0, top * 1.05])
-        fig.layout.yaxis.range = steady_range(top * 1.05, cap=105, current=fig.layout.yaxis.range)
+        hold_axis(fig.layout.yaxis, steady_range(top * 1.05, cap=105, current=fig.layout.yaxis.range))
         perfect = counts[n] / checks
         low = wilson_interval(n, n)[0]
         readout = (

@@ -795,9 +795,9 @@ IMPORT_LIKE_ANYWIDGET = """async ({sharing, carrier}) => {
 }"""
 
 
-def in_place_moves() -> list[tuple[str, dict, list, list, dict, list]]:
+def in_place_moves() -> list[tuple[str, dict, list, dict, list, dict, list]]:
     """Every move of every explorer that goes out as a redraw in place: the figure before the move,
-    the edits, and what the browser drew before it (the figure at its last full drawing and every
+    the edits (traces and axis ranges), and what the browser drew before it (the figure at its last full drawing and every
     move in place since), all as plotly JSON (see :mod:`explorers.redraw`)."""
     import plotly.graph_objects as go
     import plotly.io as pio
@@ -811,7 +811,8 @@ def in_place_moves() -> list[tuple[str, dict, list, list, dict, list]]:
     original, original_update = go.FigureWidget._send_animate_msg, go.FigureWidget._send_update_msg
 
     def record(self, styles_data, relayout_data, trace_indexes, animation_opts):
-        pending.append((self, json.loads(json.dumps(styles_data, cls=PlotlyJSONEncoder)), trace_indexes))
+        as_json = json.loads(json.dumps([styles_data, relayout_data], cls=PlotlyJSONEncoder))
+        pending.append((self, *as_json, trace_indexes))
         return original(self, styles_data, relayout_data, trace_indexes, animation_opts)
 
     def drawn_in_full(figure):
@@ -845,9 +846,10 @@ def in_place_moves() -> list[tuple[str, dict, list, list, dict, list]]:
                         control.value = another_value(control) if step < 2 else values[1]
                     elif ahead := steps_from(control, control.value, +1) or steps_from(control, control.value, -1):
                         control.value = ahead[0]
-                    for f, edits, traces in pending:
-                        moves.append((f"{name}: {label}", before[id(f)], edits, traces, drawn[id(f)], since[id(f)][:]))
-                        since[id(f)].append((edits, traces))
+                    for f, edits, layout, traces in pending:
+                        move = (before[id(f)], edits, layout, traces, drawn[id(f)], since[id(f)][:])
+                        moves.append((f"{name}: {label}", *move))
+                        since[id(f)].append((edits, layout, traces))
     finally:
         go.FigureWidget._send_animate_msg, go.FigureWidget._send_update_msg = original, original_update
     return moves
@@ -858,8 +860,8 @@ def in_place_moves() -> list[tuple[str, dict, list, list, dict, list]]:
 # compared element by element with their attributes sorted (the two paths set some attributes in a
 # different order). Ids, clip paths and trace and legend uids are random per plot; a full redraw writes
 # the default opacity out, and styles an empty bar (a slot kept with no bar in it, path "M0,0Z") with no
-# outline.
-SAME_PICTURE = """async ([figure, edits, traces, drawnFigure, since]) => {
+# outline; an axis range set in place leaves an identity "scale(1,1)" in some transforms.
+SAME_PICTURE = """async ([figure, edits, layout, traces, drawnFigure, since]) => {
   const draw = async (from) => {
     const el = document.createElement('div');
     el.style.width = '900px';
@@ -868,19 +870,20 @@ SAME_PICTURE = """async ([figure, edits, traces, drawnFigure, since]) => {
     return el;
   };
   const full = await draw(figure), inPlace = await draw(drawnFigure);
-  for (const [earlier, earlierTraces] of since) await Plotly.animate(inPlace, {data: earlier, traces: earlierTraces}, %s);
+  for (const [data, layout, traces] of since) await Plotly.animate(inPlace, {data, layout, traces}, %s);
   const restyle = {};
   edits.forEach((edit, i) => Object.entries(edit).forEach(([key, value]) => {
     (restyle[key] ??= traces.map(() => undefined))[i] = value;
   }));
-  await Plotly.update(full, restyle, {}, traces);
-  await Plotly.animate(inPlace, {data: edits, traces}, %s);
-  const value = (v) => v.replace(/clip[0-9a-f]{6,}/g, 'clip').replace(/(trace|legend)[0-9a-f]{6}/g, '$1');
+  await Plotly.update(full, restyle, layout, traces);
+  await Plotly.animate(inPlace, {data: edits, layout, traces}, %s);
+  const value = (v) => v.replace(/clip[0-9a-f]{6,}/g, 'clip').replace(/(trace|legend)[0-9a-f]{6}/g, '$1').replace(/scale\\(1,1\\)/g, '');
   const canon = (node) => {
     if (node.nodeType === Node.TEXT_NODE) return node.textContent;
     if (node.nodeType !== Node.ELEMENT_NODE) return '';
     const blank = node.getAttribute('d') === 'M0,0Z';  // a bar with no position: drawn as nothing, whatever its style
     const attrs = [...node.attributes].filter((a) => a.name !== 'id' && !(a.name === 'style' && (blank || a.value === 'opacity: 1;')))
+      .filter((a) => !(a.name === 'transform' && a.value === 'scale(1,1)'))
       .map((a) => `${a.name}="${value(a.value)}"`).sort().join(' ');
     return `<${node.localName} ${attrs}>${[...node.childNodes].map(canon).join('')}</${node.localName}>`;
   };
@@ -934,9 +937,9 @@ def test_plotly_styles_a_bar_slot_only_when_it_draws_the_figure_in_full(browser)
         )
         script = SAME_PICTURE % (json.dumps(IN_PLACE), json.dumps(IN_PLACE))
         fill = [{"y": [4, 5, 7]}]
-        empty_at_full_drawing = page.evaluate(script, [bars([4, 5, None]), fill, [0], bars([4, 5, None]), []])
-        emptied_in_place = [[[{"y": [4, 5, None]}], [0]]]
-        kept_its_style = page.evaluate(script, [bars([4, 5, None]), fill, [0], bars([4, 5, 6]), emptied_in_place])
+        empty_at_full_drawing = page.evaluate(script, [bars([4, 5, None]), fill, {}, [0], bars([4, 5, None]), []])
+        emptied_in_place = [[[{"y": [4, 5, None]}], {}, [0]]]
+        kept_its_style = page.evaluate(script, [bars([4, 5, None]), fill, {}, [0], bars([4, 5, 6]), emptied_in_place])
     finally:
         page.close()
     assert empty_at_full_drawing and "stroke-width: 0px" in empty_at_full_drawing.split("in place:")[1]

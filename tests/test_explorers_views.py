@@ -552,6 +552,44 @@ def test_a_bar_goes_in_place_only_into_a_slot_that_held_a_bar_at_the_last_full_d
     assert _drawn_how(figure, lambda f: f.data[0].update(y=[1, 2, 3]), monkeypatch) == "animate"
 
 
+@pytest.mark.parametrize(
+    "end, step", [(1, 0.25), (1.5, 0.25), (3, 0.5), (6, 1), (8, 2), (12, 2.5), (30, 5), (60, 10), (105, 25), (0.5, 0.1)]
+)
+def test_a_held_axis_ticks_at_the_largest_round_step_that_gives_four_intervals(end, step):
+    from explorers.redraw import tick_step
+
+    assert tick_step(end) == step
+    assert end / step >= 4
+
+
+def test_a_held_axis_takes_a_new_range_in_place_while_its_tick_step_stays(monkeypatch):
+    """A range set in place draws what a full drawing draws only with the ticks and margins fixed
+    (plotly chooses auto ticks and margins differently on the two paths): a new range with the same
+    step goes in place, a new step or an axis the kit does not hold is drawn in full."""
+    from explorers.redraw import hold_axis
+
+    def moved(end_before, end_after, held=True):
+        figure = go.FigureWidget(go.Bar(x=[1, 2], y=["a", "b"], orientation="h"))
+        figure.update_layout(yaxis_range=[1.5, -0.5])
+        if held:
+            hold_axis(figure.layout.xaxis, [0, end_before])
+        else:
+            figure.layout.xaxis.range = [0, end_before]
+
+        def change(f):
+            f.data[0].x = [3, 4]
+            if held:
+                hold_axis(f.layout.xaxis, [0, end_after])
+            else:
+                f.layout.xaxis.range = [0, end_after]
+
+        return _drawn_how(figure, change, monkeypatch)
+
+    assert moved(5, 6) == "animate"  # ticks every 1 on both
+    assert moved(6, 8) == "update"  # every 1, then every 2
+    assert moved(5, 6, held=False) == "update"
+
+
 def test_held_bar_axes_reach_past_bars_drawn_from_a_base_and_hold_every_named_category():
     from explorers.panels import hold_bar_axes
 
