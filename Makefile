@@ -46,6 +46,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
 	@if [ -f benchmarks/bench_grader.py ]; then $(BIN)/python benchmarks/bench_grader.py; fi
 	$(BIN)/python benchmarks/bench_incident_lab.py
+	$(BIN)/python benchmarks/bench_explorers.py
 	ORCHLAB_SPEED_REPORT=1 $(BIN)/python -m pytest -p no:xdist -q -m browser tests/test_browser.py -k "fit_the_notebook or times_are_reported"
 	@echo "browser speed report (Run All and input-to-redraw medians per control): test-artifacts/browser_timings.json"
 
