@@ -70,12 +70,12 @@ def _axes_in_order(fig: go.FigureWidget) -> list[tuple[str, str]]:
 
 def hold_bar_axes(figure: go.FigureWidget) -> None:
     """Fixed ranges for panels of horizontal bars, so that a move which only changes bar lengths is
-    redrawn in place (:mod:`explorers.redraw`). A value axis marked ``rangemode="tozero"`` ends at the
-    next round number past the farthest bar end (its ``base`` plus its length;
-    :func:`~explorers.redraw.steady_range`, at most 100 on an axis titled in %; bars side by side or
-    from a ``base``, not stacked), and a category axis read top-down (``autorange="reversed"``)
-    holds exactly its categories (those named by bars and by its ``categoryarray``), as autorange
-    would."""
+    redrawn in place (:mod:`explorers.redraw`). A value axis marked ``rangemode="tozero"`` is held
+    (:func:`~explorers.redraw.hold_axis`) and ends at the next round number past the farthest bar
+    end (its ``base`` plus its length; :func:`~explorers.redraw.steady_range`, at most 100 on an
+    axis titled in %; bars side by side or from a ``base``, not stacked), and a category axis read
+    top-down (``autorange="reversed"``) holds exactly its categories (those named by bars and by
+    its ``categoryarray``), as autorange would."""
     longest: dict[str, float] = {}
     categories: dict[str, set] = {}
     for index, trace in enumerate(figure.data):

@@ -9,12 +9,14 @@ third to a half of the time (measured on the kit's figures), and draws the same 
 
 The same picture is not true of every change (checked by comparing the drawn SVG of both paths):
 a bar's colour does not change without a redraw, nor is a bar added in its style (:func:`keep_slots`
-keeps a bar trace's point count, with nulls where a move has fewer bars), error bars are drawn
-slightly differently, a trace not sent is left out (so every trace goes, an unchanged one as it
-is), and an axis that ranges itself to the data keeps its old range (:func:`steady_range` gives
-an axis a range of its own that new data seldom change). :func:`redraws_in_place` therefore lets
-through only data that cannot move anything but its own trace, and everything else goes through
-``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
+keeps a bar trace's point count, with nulls where a move has fewer bars, and a slot empty at the
+last full drawing takes no bar in place), error bars are drawn slightly differently, a trace not
+sent is left out (so every trace goes, an unchanged one as it is), an axis that ranges itself to
+the data keeps its old range (:func:`steady_range` gives an axis a range of its own that new data
+seldom change), and a new range gets plotly's automatic ticks and margins wrong (:func:`hold_axis`
+fixes both, so a range whose tick step stays may change in place). :func:`redraws_in_place`
+therefore lets through only data that cannot move anything but its own trace, and such ranges,
+and everything else goes through ``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
 holds every explorer's in-place moves to the full redraw's picture.
 
 The kit's second use of plotly's private batch attributes (with ``sync_before_display``), checked on
