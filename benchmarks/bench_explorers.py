@@ -12,20 +12,9 @@ from __future__ import annotations
 import importlib
 import statistics
 
+import explorers
 from explorers.warmup import steps_from
 
-EXPLORERS = [
-    ("explorers.reliability", "reliability_explorer", "02"),
-    ("explorers.spot_checks", "spot_check_explorer", "02"),
-    ("explorers.correlation", "correlation_explorer", "02"),
-    ("explorers.patterns", "pattern_explorer", "01"),
-    ("explorers.patterns", "mesh_explorer", "01"),
-    ("explorers.partial_failure", "silent_chain_explorer", "03"),
-    ("explorers.contention", "contention_explorer", "04"),
-    ("explorers.orchestration_value", "orchestration_value_explorer", "05"),
-    ("explorers.orchestration_value", "monitoring_explorer", "05"),
-    ("explorers.incident", "incident_explorer", "06"),
-]
 STEPS = 3
 
 
@@ -48,17 +37,28 @@ def moves(box, warmed: bool) -> list[float]:
 
 def main() -> None:
     rows = []
-    for module, factory, lesson in EXPLORERS:
-        views = importlib.import_module(module)
-        build = getattr(views, factory)
-        caches = [f.cache_clear for f in vars(views).values() if hasattr(f, "cache_clear")]
+    for name in (n for n in explorers.__all__ if n.endswith("_explorer")):
+        build = getattr(explorers, name)
+        caches = [
+            f.cache_clear for f in vars(importlib.import_module(build.__module__)).values() if hasattr(f, "cache_clear")
+        ]
         runs = {}
         for warmed in (False, True):
             for clear in caches:  # each run starts from nothing computed: no step finds its setting by chance
                 clear()
-            runs[warmed] = moves(build(), warmed)
-        cold, warmed = runs[False], runs[True]
-        rows.append((f"lesson {lesson} {factory}", statistics.median(cold), statistics.median(warmed), len(cold)))
+            box = build()
+            if box.warmer is None:
+                break  # nothing to simulate per move (lesson 00, the step-through): not measured
+            runs[warmed] = moves(box, warmed)
+        if runs:
+            rows.append(
+                (
+                    f"{build.__module__}.{name}",
+                    statistics.median(runs[False]),
+                    statistics.median(runs[True]),
+                    len(runs[False]),
+                )
+            )
     width = max(len(r[0]) for r in rows)
     print("Explorer moves in the kernel (median ms of one-way slider steps)")
     print(f"  {'explorer':<{width}}  {'new setting':>12}  {'warmed':>8}  moves")

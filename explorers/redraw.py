@@ -15,9 +15,10 @@ sent is left out (so every trace goes, an unchanged one as it is), an axis that 
 the data keeps its old range (:func:`steady_range` gives an axis a range of its own that new data
 seldom change), and a new range gets plotly's automatic ticks and margins wrong (:func:`hold_axis`
 fixes both, so a range whose tick step stays may change in place). :func:`redraws_in_place`
-therefore lets through only data that cannot move anything but its own trace, and such ranges,
-and everything else goes through ``Plotly.update`` as before. The browser test ``test_a_redraw_in_place_draws_what_a_full_redraw_draws``
-holds every explorer's in-place moves to the full redraw's picture.
+therefore lets through only data that cannot move anything but its own trace, and such ranges;
+everything else goes through ``Plotly.update`` as before. The browser test
+``test_a_redraw_in_place_draws_what_a_full_redraw_draws`` holds every explorer's in-place moves to
+the full redraw's picture.
 
 The kit's second use of plotly's private batch attributes (with ``sync_before_display``), checked on
 plotly 7.1; ``test_plotlys_batch_internals_are_still_there`` fails if an upgrade removes them.

@@ -897,24 +897,30 @@ SAME_PICTURE = """async ([figure, edits, layout, traces, drawnFigure, since]) =>
 }"""
 
 
-@pytest.mark.browser
-def test_a_redraw_in_place_draws_what_a_full_redraw_draws(browser):
-    """Every explorer move the kit draws with Plotly.animate (no redraw) must leave the same SVG as
-    plotly's own Plotly.update of the same change would."""
+@contextmanager
+def same_picture_page(browser):
+    """A blank page with plotly.js loaded, and :data:`SAME_PICTURE` filled in with the kit's in-place options."""
     from explorers.redraw import IN_PLACE
 
-    moves = in_place_moves()
-    assert len({label for label, *_ in moves}) >= 8, "the explorers' data-only moves no longer go in place"
     page = browser.new_page()
     try:
         page.set_content("<html><body></body></html>")
         page.add_script_tag(
             path=str(next(Path(sys.modules["plotly"].__file__).parent.glob("package_data/plotly.min.js")))
         )
-        script = SAME_PICTURE % (json.dumps(IN_PLACE), json.dumps(IN_PLACE))
-        different = {label: diff for label, *move in moves if (diff := page.evaluate(script, move))}
+        yield page, SAME_PICTURE % (json.dumps(IN_PLACE), json.dumps(IN_PLACE))
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_a_redraw_in_place_draws_what_a_full_redraw_draws(browser):
+    """Every explorer move the kit draws with Plotly.animate (no redraw) must leave the same SVG as
+    plotly's own Plotly.update of the same change would."""
+    moves = in_place_moves()
+    assert len({label for label, *_ in moves}) >= 8, "the explorers' data-only moves no longer go in place"
+    with same_picture_page(browser) as (page, script):
+        different = {label: diff for label, *move in moves if (diff := page.evaluate(script, move))}
     assert not different, "\n\n".join(f"{label}\n{diff}" for label, diff in different.items())
 
 
@@ -923,25 +929,16 @@ def test_plotly_styles_a_bar_slot_only_when_it_draws_the_figure_in_full(browser)
     """Why :func:`explorers.redraw.redraws_in_place` tracks the slots styled at the last full drawing:
     a slot empty then and filled in place is drawn without its outline; a slot emptied in place and
     filled again keeps it. If plotly changes this, the rule (and this test) can change with it."""
-    from explorers.redraw import IN_PLACE
 
     def bars(y):
         layout = {"xaxis": {"range": [0, 4]}, "yaxis": {"range": [0, 10]}, "width": 500, "height": 300}
         return {"data": [{"type": "bar", "x": [1, 2, 3], "y": y, "marker": {"line": {"width": 1}}}], "layout": layout}
 
-    page = browser.new_page()
-    try:
-        page.set_content("<html><body></body></html>")
-        page.add_script_tag(
-            path=str(next(Path(sys.modules["plotly"].__file__).parent.glob("package_data/plotly.min.js")))
-        )
-        script = SAME_PICTURE % (json.dumps(IN_PLACE), json.dumps(IN_PLACE))
+    with same_picture_page(browser) as (page, script):
         fill = [{"y": [4, 5, 7]}]
         empty_at_full_drawing = page.evaluate(script, [bars([4, 5, None]), fill, {}, [0], bars([4, 5, None]), []])
         emptied_in_place = [[[{"y": [4, 5, None]}], {}, [0]]]
         kept_its_style = page.evaluate(script, [bars([4, 5, None]), fill, {}, [0], bars([4, 5, 6]), emptied_in_place])
-    finally:
-        page.close()
     assert empty_at_full_drawing and "stroke-width: 0px" in empty_at_full_drawing.split("in place:")[1]
     assert kept_its_style is None
 
