@@ -133,20 +133,26 @@ def required_reliability_figure(targets=(0.8, 0.9, 0.95, 0.99), lengths=range(1,
 def first_slider_explorer(reliability: float = 0.9, agents: int = 3) -> Explorer:
     """Lesson 00's tiny example: one slider, one bar chart, the chance a chain ends right.
 
-    The chosen length is a blue bar and the others grey bars, two traces whose heights a move
-    swaps, so the browser redraws them in place (:mod:`explorers.redraw`)."""
+    Every length is a grey bar with its percentage; the chosen length is one blue bar drawn over its
+    grey one. A move only moves the blue bar, so the browser redraws it in place (:mod:`explorers.redraw`)."""
     controls = dict(agents=slider("int", "agents in the chain", agents, 1, 10, 1))
     lengths = list(range(1, 11))
     heights = [100 * chain_reliability(reliability, n) for n in lengths]
-    bar = dict(x=lengths, texttemplate="%{y:.0f}%", textposition="outside")  # labels stay inside 0-105
     fig = figure_widget(
         f"A chain of agents that are each right {reliability:.0%} of the time",
         CHAIN_AXIS,
         RELIABILITY_AXIS,
         height=340,
         traces=[
-            go.Bar(**bar, marker=dict(color="rgba(0,0,0,0.16)", line_width=0), name="other lengths"),
-            go.Bar(**bar, marker=dict(color=PALETTE[0], line_width=0), name="your chain"),
+            go.Bar(
+                x=lengths,
+                y=heights,
+                texttemplate="%{y:.0f}%",
+                textposition="outside",  # labels stay inside 0-105
+                marker=dict(color="rgba(0,0,0,0.16)", line_width=0),
+                name="every length",
+            ),
+            go.Bar(marker=dict(color=PALETTE[0], line_width=0), name="your chain"),
         ],
     )
     fig.update_layout(
@@ -155,8 +161,7 @@ def first_slider_explorer(reliability: float = 0.9, agents: int = 3) -> Explorer
 
     def update(v: dict) -> str:
         n = v["agents"]
-        fig.data[0].y = [h if k != n else None for k, h in zip(lengths, heights)]
-        fig.data[1].y = [h if k == n else None for k, h in zip(lengths, heights)]
+        fig.data[1].update(x=[n], y=[heights[n - 1]])
         return (
             f"<b>{n} agent{'s' if n > 1 else ''} at {reliability:.0%} each:</b> the whole chain ends right "
             f"{pct(chain_reliability(reliability, n))} of the time."

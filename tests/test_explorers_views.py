@@ -644,6 +644,24 @@ def test_a_slider_nudged_back_and_forth_redraws_lesson_01_and_02_figures_in_plac
                 assert max(ends, default=0) <= figure.layout.xaxis.range[1], f"{trace.name} runs off its axis"
 
 
+def test_lesson_00s_slider_moves_one_bar_in_place_over_bars_that_stay():
+    """Lesson 00's first slider: every length keeps its grey bar and label, the chosen length is one
+    blue bar laid over its grey one, and each move, whichever way, is drawn in place."""
+    box = explorers.first_slider_explorer(reliability=0.8, agents=2)
+    grey, chosen = box.figure.data
+    sent = []
+    for kind in ("update", "animate"):
+        setattr(box.figure, f"_send_{kind}_msg", lambda *a, _kind=kind, **k: sent.append(_kind))
+    for n in (3, 4, 10, 9, 1):
+        sent.clear()
+        box.controls["agents"].value = n
+        assert sent == ["animate"], f"agents -> {n}: {sent}"
+        assert list(chosen.x) == [n] and chosen.y[0] == pytest.approx(100 * 0.8**n)
+        assert list(grey.x) == list(range(1, 11)) and grey.y[n - 1] == chosen.y[0]
+    assert box.figure.layout.barmode == "overlay"
+    assert f"{100 * 0.8:.0f}%" in box.readout.value and "1 agent at" in box.readout.value
+
+
 def test_plotlys_batch_internals_are_still_there():
     """explorers.redraw drives plotly's batch by hand; an upgrade that renames these must fail here."""
     figure = go.FigureWidget(go.Scatter(y=[1]))
