@@ -139,7 +139,7 @@ def first_slider_explorer(reliability: float = 0.9, agents: int = 3) -> Explorer
     lengths = list(range(1, 11))
     heights = [100 * chain_reliability(reliability, n) for n in lengths]
     fig = figure_widget(
-        f"A chain of agents that are each right {reliability:.0%} of the time",
+        f"A chain of agents, each right {reliability:.0%} of the time",
         CHAIN_AXIS,
         RELIABILITY_AXIS,
         height=340,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import math
+import re
 import sys
 from copy import deepcopy
 
@@ -76,7 +78,50 @@ def set_title(fig: go.Figure, text: str) -> go.Figure:
     needed = max(fig.layout.margin.t or 0, 36 + 24 * lines)
     if needed != fig.layout.margin.t:
         fig.layout.margin.t = needed
+    _make_room_for_y_titles(fig)
     return fig
+
+
+#: Pixels a character of an axis title takes at plotly's 14 px axis-title font: 6.8 to 7.5 for the
+#: kit's titles, measured in Chromium (a title of wide letters takes more).
+AXIS_TITLE_CHAR_PX = 7.6
+
+
+def _pending(fig: go.Figure, key: str):
+    """A layout value as the browser will draw it: the open batch's edit, if any (plotly's own
+    reads inside a batch still return the value before it)."""
+    edits = fig._batch_layout_edits if getattr(fig, "_in_batch_mode", False) else {}
+    return edits[key] if key in edits else fig.layout[key]
+
+
+def y_title_length(text: str) -> float:
+    """About how long a y axis title is drawn, in pixels (its longest line)."""
+    lines = re.sub(r"<(?!br>)[^>]+>", "", text).split("<br>")
+    return max(len(line) for line in lines) * AXIS_TITLE_CHAR_PX
+
+
+def _make_room_for_y_titles(fig: go.Figure) -> None:
+    """Make the figure tall enough for each y axis title to fit beside its plot. Plotly centres the
+    rotated title on the plot and lets a longer one run past the plot's top, into the figure's title
+    (lesson 00's first figure did, once its title took two lines)."""
+    height = _pending(fig, "height")
+    if not height:
+        return
+    margins = (_pending(fig, "margin.t") or 80) + (_pending(fig, "margin.b") or 80)
+    needed = height
+    for name in fig.layout:
+        text = re.fullmatch(r"yaxis\d*", name) and _pending(fig, f"{name}.title.text")
+        if not text:
+            continue
+        domain = fig.layout[name].domain or (0, 1)
+        share = (domain[1] - domain[0]) or 1
+        length = y_title_length(text) + 8
+        if length > (height - margins) * share:
+            needed = max(needed, math.ceil((margins + length / share) / 10) * 10)
+    if needed != height:
+        fig.layout.height = needed
+        if getattr(fig, "_in_batch_mode", False):  # plotly skips a value equal to the one before the batch
+            fig._batch_layout_edits["height"] = needed
 
 
 def fit_title(fig: go.Figure) -> go.Figure:

@@ -662,6 +662,35 @@ def test_lesson_00s_slider_moves_one_bar_in_place_over_bars_that_stay():
     assert f"{100 * 0.8:.0f}%" in box.readout.value and "1 agent at" in box.readout.value
 
 
+def test_a_figure_grows_until_its_y_axis_titles_fit_beside_their_plots():
+    """Plotly centres a rotated y axis title on its plot and lets a longer one run into the figure's
+    title: the kit makes the figure tall enough instead, for one plot and for stacked panels, and
+    inside a batch it reads the height and margins the move is about to send."""
+    from plotly.subplots import make_subplots
+
+    from explorers.style import set_title, styled_figure, y_title_length
+
+    long_title = "chance the whole chain ends right, counted over every run (%)"
+    short = styled_figure("A title", "x axis (count)", "y (%)", height=300)
+    assert short.layout.height == 300  # fits already: left alone
+    tall = styled_figure("A title", "x axis (count)", long_title, height=300)
+    plot = tall.layout.height - tall.layout.margin.t - tall.layout.margin.b
+    assert plot >= y_title_length(long_title) > 300 - 120
+
+    panels = go.FigureWidget(make_subplots(rows=2, cols=1))
+    panels.update_layout(height=500, margin=dict(t=60, b=60), yaxis2_title="a y title of stacked panels (s)")
+    set_title(panels, "Two panels")
+    share = panels.layout.yaxis2.domain[1] - panels.layout.yaxis2.domain[0]
+    assert (panels.layout.height - 120) * share >= y_title_length("a y title of stacked panels (s)")
+
+    live = figure_widget("Live", "x (count)", long_title, height=700)
+    assert live.layout.height == 700
+    with live.batch_update():
+        live.layout.height = 260  # an update that shrinks the figure, then sets its title
+        set_title(live, "Live, after the move")
+    assert live.layout.height >= 120 + y_title_length(long_title)
+
+
 def test_plotlys_batch_internals_are_still_there():
     """explorers.redraw drives plotly's batch by hand; an upgrade that renames these must fail here."""
     figure = go.FigureWidget(go.Scatter(y=[1]))
