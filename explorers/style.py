@@ -75,11 +75,22 @@ def set_title(fig: go.Figure, text: str) -> go.Figure:
     if wrapped != fig.layout.title.text:
         fig.layout.title.text = wrapped
     lines = wrapped.count("<br>") + 1
-    needed = max(fig.layout.margin.t or 0, 36 + 24 * lines)
+    needed = max(fig.layout.margin.t or 0, 36 + 24 * lines, 16 + 24 * lines + LEGEND_ROW_PX * legend_rows(fig))
     if needed != fig.layout.margin.t:
         fig.layout.margin.t = needed
     _make_room_for_y_titles(fig)
+    height = _pending(fig, "height")
+    # plotly sets a title of two lines or more half a line higher than its "top" anchor says
+    top = round(1 - (TITLE_TOP_PX + (TITLE_HALF_LINE_PX if lines > 1 else 0)) / height, 4) if height else None
+    if top is not None and top != _pending(fig, "title.y"):
+        fig.layout.title.y = top
     return fig
+
+
+#: How far below the figure's top edge its title starts: the title keeps to the top of the margin
+#: and the legend to its bottom, just above the plot, with room for both in between.
+TITLE_TOP_PX = 12
+TITLE_HALF_LINE_PX = 12
 
 
 #: Pixels a character of an axis title takes at plotly's 14 px axis-title font: 6.8 to 7.5 for the
@@ -124,6 +135,34 @@ def _make_room_for_y_titles(fig: go.Figure) -> None:
             fig._batch_layout_edits["height"] = needed
 
 
+#: The narrowest figure the kit lays out for (a 1024 px window with the file browser open); a legend
+#: across the top wraps within the plot, this less the figure's side margins.
+NARROWEST_FIGURE_PX = 590
+#: A legend row's height, and an entry's width: symbol and gaps, then its name at plotly's 12 px
+#: legend font (measured in Chromium).
+LEGEND_ROW_PX = 22
+LEGEND_ENTRY_PX, LEGEND_CHAR_PX = 45, 6.8
+
+
+def legend_rows(fig: go.Figure) -> int:
+    """Rows the kit's legend (across the top, just above the plot) takes in the narrowest figure:
+    plotly wraps it upwards, into the title, so :func:`set_title` leaves it that much room."""
+    legend = fig.layout.legend
+    if fig.layout.showlegend is False or legend.orientation != "h" or legend.yanchor != "bottom" or (legend.y or 0) < 1:
+        return 0
+    shown = [t for t in fig.data if t.showlegend is not False and t.visible is not False]
+    if len(shown) < 2 and not any(t.showlegend for t in shown):  # plotly leaves a lone trace out of the legend
+        return 0
+    plot = NARROWEST_FIGURE_PX - (fig.layout.margin.l or 80) - (fig.layout.margin.r or 80)
+    rows, used = 1, 0.0
+    for trace in shown:
+        width = LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(trace.name or f"trace {len(shown)}")
+        if used and used + width > plot:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
+
+
 def fit_title(fig: go.Figure) -> go.Figure:
     """Wrap the figure's current title and make room above the plot for every line of it."""
     return set_title(fig, fig.layout.title.text or "")
@@ -131,7 +170,7 @@ def fit_title(fig: go.Figure) -> go.Figure:
 
 def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:
     return dict(
-        title=dict(text=wrap_title(title), x=0.01),
+        title=dict(text=wrap_title(title), x=0.01, yanchor="top"),  # set_title puts it at the top
         autosize=True,
         xaxis_title=x_title,
         yaxis_title=y_title,
@@ -183,6 +222,7 @@ def sync_before_display(fig: go.FigureWidget) -> go.FigureWidget:
     in JupyterLab), and a figure in a box can keep plotly.js's fallback width of 700 px. This
     does the same copy. Remove it when plotly syncs on construction.
     """
+    fit_title(fig)  # its traces are in now: room for the legend they make
     fig._widget_layout = deepcopy(fig._layout_obj._props)
     fig._widget_data = deepcopy(fig._data)
     forget_drawing(fig)  # shown from this data, drawn in full

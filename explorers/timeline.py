@@ -235,8 +235,7 @@ def apply_timeline(fig: go.Figure, segments: dict, rows: list[str], title: str |
     fig.layout.yaxis.categoryarray = rows
     fig.layout.height = _timeline_height(len(rows))
     hold_bar_axes(fig)
-    if title:
-        set_title(fig, title)
+    set_title(fig, title or fig.layout.title.text or "")  # a new height moves where the title sits
 
 
 def timeline_figure(
@@ -380,6 +379,7 @@ def apply_topology(
     fig.layout.xaxis.range = [-0.5, width + 0.5]
     fig.layout.yaxis.range = [-depth - 0.8, depth + 0.6]
     fig.layout.height = max(260, int(170 + 70 * (2 * depth + 1)))
+    set_title(fig, fig.layout.title.text or "")  # a new height moves where the title sits
 
 
 def topology_figure(
