@@ -27,7 +27,7 @@ from simulator.sweeps import outcome_shares, propagation_steps, silent_run, wher
 from .controls import checkbox, slider
 from .format import count, pct
 from .live import Explorer
-from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, styled_figure
+from .style import OUTCOME_COLOURS, OUTCOME_LABELS, PALETTE, figure_widget, fit_title, styled_figure
 from .timeline import STATUS_COLOURS, apply_topology, topology_figure
 
 #: What each agent does, and what its output looks like when it is wrong but well formed.
@@ -340,7 +340,7 @@ def defense_figure(table: pd.DataFrame, title: str = "The defenses switched on o
         margin=dict(l=260),
         legend=dict(traceorder="normal"),
     )
-    return fig
+    return fit_title(fig)  # its legend is in now: room for it above the plot
 
 
 def retry_text(table: pd.DataFrame) -> str:
@@ -381,7 +381,7 @@ def retry_figure(table: pd.DataFrame) -> go.Figure:
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
         margin=dict(r=320),
     )
-    return fig
+    return fit_title(fig)  # its legend is in now: room for it above the plot
 
 
 def where_caught_figure(
@@ -406,7 +406,7 @@ def where_caught_figure(
         )
     )
     fig.update_layout(yaxis=dict(autorange="reversed"))
-    return fig
+    return fit_title(fig)  # its legend is in now: room for it above the plot
 
 
 __all__ = [

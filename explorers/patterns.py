@@ -22,7 +22,7 @@ from .controls import dropdown, slider
 from .format import count, pct, plural, rate, seconds
 from .live import Explorer
 from .redraw import hold_axis, steady_range
-from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
+from .style import OUTCOME_COLOURS, PALETTE, figure_widget, fit_title, set_title, styled_figure
 from .timeline import (
     PATTERN_LABELS,
     TIME_AXIS,
@@ -191,7 +191,7 @@ def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02))
-    return fig
+    return fit_title(fig)  # its legend is in now: room for it above the plot
 
 
 def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
@@ -236,7 +236,7 @@ def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
             line=dict(color=OUTCOME_COLOURS["silent_failure"], width=2.5),
         )
     )
-    return fig
+    return fit_title(fig)  # its legend is in now: room for it above the plot
 
 
 #: Within this share of the team's capacity, the load counts as "at capacity": no spare capacity

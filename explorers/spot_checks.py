@@ -21,7 +21,7 @@ from .controls import slider
 from .format import count, pct, plural, small_pct, small_pct_html
 from .live import Explorer
 from .redraw import hold_axis, keep_slots, steady_range
-from .style import PALETTE, figure_widget, styled_figure
+from .style import PALETTE, figure_widget, fit_title, styled_figure
 
 
 def spot_checks(reliability: float, runs: int, checks: int, seed: int = 0) -> np.ndarray:
@@ -177,7 +177,7 @@ def claim_runs_figure(targets=tuple(x / 1000 for x in range(900, 996, 5)), margi
             orientation="v", x=0.98, xanchor="right", y=0.04, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"
         ),
     )
-    return fig
+    return fit_title(fig)  # its legend is in now: room for it above the plot
 
 
 __all__ = [
