@@ -11,9 +11,9 @@ For the check button it opens a copy of a solved exercise (and one with a wrong 
 
 The layout test opens lessons 00, 01, 02, 04 and 05 in JupyterLab at 1024x768 (file browser open)
 and 1920x1080, and lesson 02 in Notebook 7, runs them and checks from bounding boxes that no figure
-or control overflows its output area, that figures fill it, that no two axis titles overlap and no
-axis title runs into the figure's title, that no title is clipped and that every slider's readout is
-fully visible. The speed report (Run All and
+or control overflows its output area, that figures fill it, that no two axis titles overlap and
+neither an axis title nor the legend runs into the figure's title, that no title is clipped and that
+every slider's readout is fully visible. The speed report (Run All and
 input-to-redraw medians of every control, ``test-artifacts/browser_timings.json``) is written by
 the same runs and by ``test_run_all_and_redraw_times_are_reported``; it is never asserted.
 
@@ -1023,6 +1023,13 @@ LAYOUT_PROBLEMS = """() => {
         }
       }
       const titles = [...plot.querySelectorAll('text')].filter((el) => /^[xy]\\d*title$/.test(el.getAttribute('class') || '') && R(el).width && el.textContent.trim());
+      const legend = plot.querySelector('.legend .bg');
+      for (const other of legend && R(legend).width ? [title, ...titles] : []) {
+        // plotly wraps a legend across the top upwards, into the title, in a narrow figure
+        if (other && R(other).width && overlap(R(legend), R(other)) > 4) {
+          problems.push(`${name(area)}: the legend of "${title?.textContent.slice(0, 40)}" covers "${other.textContent.slice(0, 60)}"`);
+        }
+      }
       for (const axisTitle of title && R(title).width ? titles : []) {
         // a y axis title longer than its plot is tall runs up into the figure's title
         if (overlap(R(title), R(axisTitle)) > 4) {

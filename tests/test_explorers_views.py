@@ -691,6 +691,35 @@ def test_a_figure_grows_until_its_y_axis_titles_fit_beside_their_plots():
     assert live.layout.height >= 120 + y_title_length(long_title)
 
 
+def test_the_title_keeps_to_the_top_and_leaves_room_for_a_legend_that_wraps_in_a_narrow_figure():
+    """A legend across the top sits just above the plot and plotly wraps it upwards when the figure
+    is narrow, over the title's last line (lesson 04's sweeps at 1024 px did): the top margin holds
+    the title at its top and as many legend rows as the narrowest figure needs beneath it."""
+    from explorers.style import LEGEND_ROW_PX, TITLE_TOP_PX, legend_rows, set_title, styled_figure
+
+    def figure(names, title="A two-line title, long enough to wrap onto the second line of it"):
+        fig = styled_figure(title, "x (s)", "y (s)", height=400)
+        for name in names:
+            fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], name=name))
+        return set_title(fig, title)
+
+    assert legend_rows(figure(["one trace only"])) == 0  # plotly shows no legend for a lone trace
+    short = figure(["a", "b"])
+    assert legend_rows(short) == 1
+    long_names = ["blind overwrite", "optimistic locking", "event sourcing", "agent-scoped state"]
+    wide = figure(long_names)
+    assert legend_rows(wide) == 2
+    assert wide.layout.margin.t - short.layout.margin.t == LEGEND_ROW_PX
+    lines = 2
+    assert wide.layout.margin.t >= TITLE_TOP_PX + 24 * lines + LEGEND_ROW_PX * 2
+    assert wide.layout.title.yanchor == "top" and wide.layout.title.y < 1
+    wide.layout.showlegend = False
+    assert legend_rows(wide) == 0
+    beside = figure(long_names)
+    beside.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top"))
+    assert legend_rows(beside) == 0  # a legend beside the plot takes no room above it
+
+
 def test_plotlys_batch_internals_are_still_there():
     """explorers.redraw drives plotly's batch by hand; an upgrade that renames these must fail here."""
     figure = go.FigureWidget(go.Scatter(y=[1]))
