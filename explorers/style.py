@@ -38,6 +38,23 @@ TITLE_LINE = 48
 #: A last line shorter than this takes the word before it along, so no word is left alone.
 ORPHAN = 8
 
+#: How far below the figure's top edge its title starts: the title keeps to the top of the margin
+#: and the legend to its bottom, just above the plot, with room for both in between.
+TITLE_TOP_PX = 12
+TITLE_HALF_LINE_PX = 12
+
+#: Pixels a character of an axis title takes at plotly's 14 px axis-title font: 6.8 to 7.5 for the
+#: kit's titles, measured in Chromium (a title of wide letters takes more).
+AXIS_TITLE_CHAR_PX = 7.6
+
+#: The narrowest figure the kit lays out for (a 1024 px window with the file browser open); a legend
+#: across the top wraps within the plot, this less the figure's side margins.
+NARROWEST_FIGURE_PX = 590
+#: A legend row's height, and an entry's width: symbol and gaps, then its name at plotly's 12 px
+#: legend font (measured in Chromium).
+LEGEND_ROW_PX = 22
+LEGEND_ENTRY_PX, LEGEND_CHAR_PX = 45, 6.8
+
 
 def wrap_title(text: str, width: int = TITLE_LINE) -> str:
     """Break a long title into lines at spaces (``<br>``) so it wraps instead of running off the
@@ -65,7 +82,9 @@ def wrap_title(text: str, width: int = TITLE_LINE) -> str:
 
 
 def set_title(fig: go.Figure, text: str) -> go.Figure:
-    """Give the figure a new title, wrapped, with room above the plot for every line of it.
+    """Give the figure a new title, wrapped and kept to the top of the figure, with room above the
+    plot for every line of it and for the legend beneath it (:func:`legend_rows`); a figure too short
+    for its y axis titles grows.
 
     Use it inside ``batch_update`` too: the wrapped title goes out in the same message as the data,
     so the browser redraws the figure once per move instead of once for the data and again for the
@@ -85,17 +104,6 @@ def set_title(fig: go.Figure, text: str) -> go.Figure:
     if top is not None and top != _pending(fig, "title.y"):
         fig.layout.title.y = top
     return fig
-
-
-#: How far below the figure's top edge its title starts: the title keeps to the top of the margin
-#: and the legend to its bottom, just above the plot, with room for both in between.
-TITLE_TOP_PX = 12
-TITLE_HALF_LINE_PX = 12
-
-
-#: Pixels a character of an axis title takes at plotly's 14 px axis-title font: 6.8 to 7.5 for the
-#: kit's titles, measured in Chromium (a title of wide letters takes more).
-AXIS_TITLE_CHAR_PX = 7.6
 
 
 def _pending(fig: go.Figure, key: str):
@@ -133,15 +141,6 @@ def _make_room_for_y_titles(fig: go.Figure) -> None:
         fig.layout.height = needed
         if getattr(fig, "_in_batch_mode", False):  # plotly skips a value equal to the one before the batch
             fig._batch_layout_edits["height"] = needed
-
-
-#: The narrowest figure the kit lays out for (a 1024 px window with the file browser open); a legend
-#: across the top wraps within the plot, this less the figure's side margins.
-NARROWEST_FIGURE_PX = 590
-#: A legend row's height, and an entry's width: symbol and gaps, then its name at plotly's 12 px
-#: legend font (measured in Chromium).
-LEGEND_ROW_PX = 22
-LEGEND_ENTRY_PX, LEGEND_CHAR_PX = 45, 6.8
 
 
 def legend_rows(fig: go.Figure) -> int:
