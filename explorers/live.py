@@ -110,8 +110,8 @@ class Explorer(widgets.VBox):
             for figure in self.figures:
                 stack.enter_context(batch_redraw(figure))
             result = self._update(self.values)
-        for figure in self.figures:  # sends nothing when the update used set_title (one message a move)
-            fit_title(figure)  # wraps a title an update set directly, for updates written outside the kit
+            for figure in self.figures:  # in the same message: a title set directly gets wrapped, and a new
+                fit_title(figure)  # height or legend its place and room
         text, notes = result if isinstance(result, tuple) else (result, [])
         if text is not None:
             self.readout.value = text

@@ -340,7 +340,7 @@ def defense_figure(table: pd.DataFrame, title: str = "The defenses switched on o
         margin=dict(l=260),
         legend=dict(traceorder="normal"),
     )
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 def retry_text(table: pd.DataFrame) -> str:
@@ -381,7 +381,7 @@ def retry_figure(table: pd.DataFrame) -> go.Figure:
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
         margin=dict(r=320),
     )
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 def where_caught_figure(
@@ -406,7 +406,7 @@ def where_caught_figure(
         )
     )
     fig.update_layout(yaxis=dict(autorange="reversed"))
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 __all__ = [

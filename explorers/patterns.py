@@ -191,7 +191,7 @@ def pattern_latency_figure(frame: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02))
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
@@ -236,7 +236,7 @@ def mesh_load_figure(frame: pd.DataFrame) -> go.Figure:
             line=dict(color=OUTCOME_COLOURS["silent_failure"], width=2.5),
         )
     )
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 #: Within this share of the team's capacity, the load counts as "at capacity": no spare capacity

@@ -161,6 +161,27 @@ def pending_value(figure: go.FigureWidget, index: int, key: str):
     return edits[key] if key in edits else figure.data[index][key]
 
 
+def pending_layout(figure: go.Figure, key: str):
+    """A layout value (``"margin.t"``) as the browser will draw it: the open batch's edit, if any, else
+    the figure's own, read from its plain layout dict (plotly's property objects cost far more, on
+    every move)."""
+    edits = figure._batch_layout_edits if figure._in_batch_mode else {}
+    value = figure._layout
+    parts = key.split(".")
+    for depth, part in enumerate(parts, start=1):
+        path = ".".join(parts[:depth])
+        value = edits[path] if path in edits else value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def set_layout(figure: go.Figure, key: str, value) -> None:
+    """Set a layout value, inside a batch or not. Inside one, plotly skips a value equal to the one
+    before the batch even when the batch has set another since; the edit is then written directly."""
+    figure.layout[key] = value
+    if figure._in_batch_mode:
+        figure._batch_layout_edits[key] = value
+
+
 def keep_slots(figure: go.FigureWidget, index: int, columns: dict[str, list]) -> dict[str, list]:
     """``columns`` (a trace's x, y and the like, one value per point) padded with nulls to as many
     points as the trace holds now: plotly draws a bar with a null position as nothing, and a bar
@@ -242,8 +263,10 @@ __all__ = [
     "forget_drawing",
     "hold_axis",
     "keep_slots",
+    "pending_layout",
     "pending_value",
     "redraws_in_place",
+    "set_layout",
     "steady_range",
     "tick_step",
 ]

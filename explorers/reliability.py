@@ -92,7 +92,7 @@ def compound_table_figure(table: pd.DataFrame) -> go.Figure:
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
         margin=dict(r=160),
     )
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 def required_reliability_figure(targets=(0.8, 0.9, 0.95, 0.99), lengths=range(1, MAX_CHAIN + 1)) -> go.Figure:
@@ -124,7 +124,7 @@ def required_reliability_figure(targets=(0.8, 0.9, 0.95, 0.99), lengths=range(1,
         )
     )
     fig.update_layout(legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"), margin=dict(r=170))
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 # --- the warm-up slider of lesson 00 ---------------------------------------------------------

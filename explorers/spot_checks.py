@@ -177,7 +177,7 @@ def claim_runs_figure(targets=tuple(x / 1000 for x in range(900, 996, 5)), margi
             orientation="v", x=0.98, xanchor="right", y=0.04, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"
         ),
     )
-    return fit_title(fig)  # its legend is in now: room for it above the plot
+    return fit_title(fig)  # its traces are in now: the title's room for their legend
 
 
 __all__ = [

@@ -23,7 +23,7 @@ _skip_slow_optional_import()
 import ipywidgets as widgets  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 
-from .redraw import forget_drawing  # noqa: E402
+from .redraw import forget_drawing, pending_layout, set_layout  # noqa: E402
 from .shared_frontend import shared_front_end_figure  # noqa: E402
 
 #: Okabe-Ito, safe for the common forms of colour blindness.
@@ -86,31 +86,23 @@ def set_title(fig: go.Figure, text: str) -> go.Figure:
     plot for every line of it and for the legend beneath it (:func:`legend_rows`); a figure too short
     for its y axis titles grows.
 
-    Use it inside ``batch_update`` too: the wrapped title goes out in the same message as the data,
-    so the browser redraws the figure once per move instead of once for the data and again for the
-    title (plotly's reads inside a batch still see the old title, so nothing can fix it afterwards
-    for free)."""
+    Use it inside ``batch_update`` too: it reads what the batch is about to send, and the title goes
+    out in the same message as the data, so the browser redraws the figure once per move."""
     wrapped = wrap_title(text) if text else text
-    if wrapped != fig.layout.title.text:
-        fig.layout.title.text = wrapped
+    if wrapped != pending_layout(fig, "title.text"):
+        set_layout(fig, "title.text", wrapped)
     lines = wrapped.count("<br>") + 1
-    needed = max(fig.layout.margin.t or 0, 36 + 24 * lines, 16 + 24 * lines + LEGEND_ROW_PX * legend_rows(fig))
-    if needed != fig.layout.margin.t:
-        fig.layout.margin.t = needed
+    margin = pending_layout(fig, "margin.t")
+    needed = max(margin or 0, 36 + 24 * lines, 16 + 24 * lines + LEGEND_ROW_PX * legend_rows(fig))
+    if needed != margin:
+        set_layout(fig, "margin.t", needed)
     _make_room_for_y_titles(fig)
-    height = _pending(fig, "height")
+    height = pending_layout(fig, "height")
     # plotly sets a title of two lines or more half a line higher than its "top" anchor says
     top = round(1 - (TITLE_TOP_PX + (TITLE_HALF_LINE_PX if lines > 1 else 0)) / height, 4) if height else None
-    if top is not None and top != _pending(fig, "title.y"):
-        fig.layout.title.y = top
+    if top is not None and top != pending_layout(fig, "title.y"):
+        set_layout(fig, "title.y", top)
     return fig
-
-
-def _pending(fig: go.Figure, key: str):
-    """A layout value as the browser will draw it: the open batch's edit, if any (plotly's own
-    reads inside a batch still return the value before it)."""
-    edits = fig._batch_layout_edits if getattr(fig, "_in_batch_mode", False) else {}
-    return edits[key] if key in edits else fig.layout[key]
 
 
 def y_title_length(text: str) -> float:
@@ -123,39 +115,40 @@ def _make_room_for_y_titles(fig: go.Figure) -> None:
     """Make the figure tall enough for each y axis title to fit beside its plot. Plotly centres the
     rotated title on the plot and lets a longer one run past the plot's top, into the figure's title
     (lesson 00's first figure did, once its title took two lines)."""
-    height = _pending(fig, "height")
+    height = pending_layout(fig, "height")
     if not height:
         return
-    margins = (_pending(fig, "margin.t") or 80) + (_pending(fig, "margin.b") or 80)
+    margins = (pending_layout(fig, "margin.t") or 80) + (pending_layout(fig, "margin.b") or 80)
     needed = height
-    for name in fig.layout:
-        text = re.fullmatch(r"yaxis\d*", name) and _pending(fig, f"{name}.title.text")
+    for name in [name for name in fig._layout if re.fullmatch(r"yaxis\d*", name)]:
+        text = pending_layout(fig, f"{name}.title.text")
         if not text:
             continue
-        domain = fig.layout[name].domain or (0, 1)
+        domain = pending_layout(fig, f"{name}.domain") or (0, 1)
         share = (domain[1] - domain[0]) or 1
         length = y_title_length(text) + 8
         if length > (height - margins) * share:
             needed = max(needed, math.ceil((margins + length / share) / 10) * 10)
     if needed != height:
-        fig.layout.height = needed
-        if getattr(fig, "_in_batch_mode", False):  # plotly skips a value equal to the one before the batch
-            fig._batch_layout_edits["height"] = needed
+        set_layout(fig, "height", needed)
 
 
 def legend_rows(fig: go.Figure) -> int:
     """Rows the kit's legend (across the top, just above the plot) takes in the narrowest figure:
     plotly wraps it upwards, into the title, so :func:`set_title` leaves it that much room."""
-    legend = fig.layout.legend
-    if fig.layout.showlegend is False or legend.orientation != "h" or legend.yanchor != "bottom" or (legend.y or 0) < 1:
-        return 0
-    shown = [t for t in fig.data if t.showlegend is not False and t.visible is not False]
-    if len(shown) < 2 and not any(t.showlegend for t in shown):  # plotly leaves a lone trace out of the legend
-        return 0
-    plot = NARROWEST_FIGURE_PX - (fig.layout.margin.l or 80) - (fig.layout.margin.r or 80)
+    across_the_top = (
+        pending_layout(fig, "showlegend") is not False
+        and pending_layout(fig, "legend.orientation") == "h"
+        and pending_layout(fig, "legend.yanchor") == "bottom"
+        and (pending_layout(fig, "legend.y") or 0) >= 1
+    )
+    shown = [t for t in fig._data if t.get("showlegend") is not False and t.get("visible") is not False]
+    if not across_the_top or (len(shown) < 2 and not any(t.get("showlegend") for t in shown)):
+        return 0  # plotly leaves a lone trace out of the legend
+    plot = NARROWEST_FIGURE_PX - (pending_layout(fig, "margin.l") or 80) - (pending_layout(fig, "margin.r") or 80)
     rows, used = 1, 0.0
     for trace in shown:
-        width = LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(trace.name or f"trace {len(shown)}")
+        width = LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(trace.get("name") or "trace 0")
         if used and used + width > plot:
             rows, used = rows + 1, 0.0
         used += width
@@ -164,7 +157,7 @@ def legend_rows(fig: go.Figure) -> int:
 
 def fit_title(fig: go.Figure) -> go.Figure:
     """Wrap the figure's current title and make room above the plot for every line of it."""
-    return set_title(fig, fig.layout.title.text or "")
+    return set_title(fig, pending_layout(fig, "title.text") or "")
 
 
 def _layout(title: str, x_title: str, y_title: str, height: int) -> dict:

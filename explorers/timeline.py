@@ -22,7 +22,7 @@ from simulator import Scenario, SimulationResult
 
 from .panels import hold_bar_axes
 from .redraw import keep_slots
-from .style import OUTCOME_COLOURS, PALETTE, figure_widget, set_title, styled_figure
+from .style import OUTCOME_COLOURS, PALETTE, figure_widget, fit_title, set_title, styled_figure
 
 GREY = "rgba(0,0,0,0.16)"
 #: Bar kinds of a timeline, in drawing (and legend) order: key, legend label, colour.
@@ -235,7 +235,8 @@ def apply_timeline(fig: go.Figure, segments: dict, rows: list[str], title: str |
     fig.layout.yaxis.categoryarray = rows
     fig.layout.height = _timeline_height(len(rows))
     hold_bar_axes(fig)
-    set_title(fig, title or fig.layout.title.text or "")  # a new height moves where the title sits
+    if title:
+        set_title(fig, title)
 
 
 def timeline_figure(
@@ -249,7 +250,7 @@ def timeline_figure(
     rows = timeline_rows(result)
     fig = empty_timeline(rows, title or f"Timeline of one run: {PATTERN_LABELS[result.scenario.pattern]}", live)
     apply_timeline(fig, timeline_segments(result, trial, until), rows)
-    return fig
+    return fit_title(fig)  # its height and legend are set now: the title's place and room
 
 
 def empty_timeline(rows: list[str], title: str, live: bool = False) -> go.Figure:
@@ -379,7 +380,6 @@ def apply_topology(
     fig.layout.xaxis.range = [-0.5, width + 0.5]
     fig.layout.yaxis.range = [-depth - 0.8, depth + 0.6]
     fig.layout.height = max(260, int(170 + 70 * (2 * depth + 1)))
-    set_title(fig, fig.layout.title.text or "")  # a new height moves where the title sits
 
 
 def topology_figure(
@@ -410,7 +410,7 @@ def topology_figure(
         yaxis=dict(showticklabels=False, showgrid=False, zeroline=False),
     )
     apply_topology(fig, scenario, status, notes)
-    return fig
+    return fit_title(fig)  # its height is set now: the title's place
 
 
 __all__ = [
